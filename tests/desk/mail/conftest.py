@@ -9,6 +9,15 @@ import pytest
 from tests.support.dovecot import DovecotServer, find_dovecot, running_dovecot
 
 
+@pytest.fixture(autouse=True)
+def _isolated_files() -> None:
+    """Override the project-wide autouse fixture: this package uses no Django settings.
+
+    Keeps ``pytest tests/desk/mail -p no:django`` working (the parent fixture
+    needs pytest-django's ``settings``).
+    """
+
+
 @pytest.fixture(scope="session")
 def dovecot() -> Iterator[DovecotServer]:
     """A private Dovecot IMAP server on 127.0.0.1 (one per test session)."""

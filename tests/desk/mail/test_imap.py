@@ -47,7 +47,7 @@ def poll(
     last_uid: int = 0,
     known_uidvalidity: int | None = None,
     on_message: Callable[[int, bytes], None],
-    **kw: int,
+    batch_size: int = 50,
 ) -> ImapPollResult:
     return poll_imap_mailbox(
         host=dovecot.host,
@@ -60,7 +60,7 @@ def poll(
         last_uid=last_uid,
         on_message=on_message,
         timeout=10,
-        **kw,
+        batch_size=batch_size,
     )
 
 
@@ -212,7 +212,7 @@ def test_search_is_sent_without_charset(
     commands: list[tuple[object, ...]] = []
     original = imaplib.IMAP4.uid
 
-    def spy(self: imaplib.IMAP4, command: str, *args: object) -> tuple[str, list[object]]:
+    def spy(self: imaplib.IMAP4, command: str, *args: str) -> tuple[str, list[object]]:
         commands.append((command.upper(), *args))
         return original(self, command, *args)
 

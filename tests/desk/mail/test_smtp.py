@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import os
+import signal
 import smtplib
 import socket
+import subprocess
+import sys
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import BinaryIO
 
 import pytest
@@ -113,7 +119,8 @@ def test_storage_failure_answers_451_so_the_sender_retries(recorder: Recorder, s
     ):
         client.sendmail("broker@client.example", [INBOX], message_with_pdf())
     assert excinfo.value.smtp_code == 451
-    assert excinfo.value.smtp_error.startswith(b"4.3.0")
+    error = excinfo.value.smtp_error
+    assert (error if isinstance(error, bytes) else error.encode()).startswith(b"4.3.0")
 
 
 def test_recipient_check_failure_is_temporary(recorder: Recorder) -> None:
@@ -181,3 +188,46 @@ def test_lmtp_mode_answers_once_per_recipient(recorder: Recorder) -> None:
         assert reply().startswith(b"221")
     assert len(recorder.calls) == 1
     assert recorder.calls[0][0] == b"Subject: x\r\n\r\nhi\r\n"
+
+
+def test_run_command_server_stops_cleanly_on_sigterm(tmp_path: Path) -> None:
+    port = _free_port()
+    script = (
+        "from longroom.desk.mail.smtp import IntakeHandler, serve_forever\n"
+        "h = IntakeHandler(accepts_recipient=lambda a: True, record=lambda *a: None)\n"
+        f"serve_forever(h, '127.0.0.1', {port})\n"
+        "print('stopped', flush=True)\n"
+    )
+    src = Path(__file__).resolve().parents[3] / "src"
+    proc = subprocess.Popen(
+        [sys.executable, "-c", script],
+        env={**os.environ, "PYTHONPATH": str(src)},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                with smtplib.SMTP("127.0.0.1", port, timeout=2) as client:
+                    assert client.noop()[0] == 250
+                break
+            except OSError:
+                assert time.monotonic() < deadline, (
+                    proc.stderr.read() if proc.poll() is not None else "timeout"
+                )
+                time.sleep(0.05)
+        proc.send_signal(signal.SIGTERM)
+        out, err = proc.communicate(timeout=10)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode == 0, err
+    assert b"stopped" in out
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])

@@ -165,10 +165,10 @@ def start_smtp_server(
 
 def bound_port(controller: Controller) -> int:
     """The TCP port a started controller listens on (useful with port=0)."""
-    server = controller.server
-    if server is None or not server.sockets:
+    sockets = getattr(controller.server, "sockets", None)  # asyncio.Server, typed as AbstractServer
+    if not sockets:
         raise RuntimeError("controller is not running")
-    return int(server.sockets[0].getsockname()[1])
+    return int(sockets[0].getsockname()[1])
 
 
 def serve_forever(
@@ -189,7 +189,7 @@ def serve_forever(
     stop = stop_event or threading.Event()
     controller = start_smtp_server(handler, host, port, lmtp=lmtp, server_hostname=server_hostname)
     log.info("%s intake listening on %s:%d", "LMTP" if lmtp else "SMTP", host, bound_port(controller))
-    previous: dict[int, Any] = {}
+    previous: dict[signal.Signals, Any] = {}
     if threading.current_thread() is threading.main_thread():
         for sig in (signal.SIGTERM, signal.SIGINT):
             previous[sig] = signal.signal(sig, lambda signum, frame: stop.set())
