@@ -111,6 +111,7 @@ def poll_imap_mailbox(
     known_uidvalidity: int | None,
     last_uid: int,
     on_message: Callable[[int, bytes], None],
+    on_uidvalidity: Callable[[int], None] | None = None,
     batch_size: int = 50,
     timeout: float = 30,
     ssl_context: ssl.SSLContext | None = None,
@@ -123,6 +124,7 @@ def poll_imap_mailbox(
     ``uidvalidity_changed``; the app's dedup key drops what it already has.
     The folder is opened read-only (EXAMINE): nothing is flagged, moved or deleted.
 
+    ``on_uidvalidity(value)`` is called once the folder is open, before any ``on_message``.
     Raises :class:`ImapPollError` for connection/login/protocol failures; an
     exception from ``on_message`` does not raise but ends the poll with ``error``.
     """
@@ -156,6 +158,9 @@ def poll_imap_mailbox(
             )
             changed = True
             high = 0
+        if on_uidvalidity is not None:
+            # Before any message: the caller keys what it records on (UIDVALIDITY, UID).
+            on_uidvalidity(uidvalidity)
 
         try:
             uids = _new_uids(mailbox, high)

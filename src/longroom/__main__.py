@@ -1,0 +1,99 @@
+"""`python -m longroom <command>`: Django's management commands, plus `run`.
+
+`run` starts everything a desk needs as child processes — web (uvicorn), SMTP intake, the
+task worker and the scheduler — prints where to go, and stops them all on Ctrl+C. A child
+that dies is restarted, so a crashed worker does not silently stop intake.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+
+def _children(http: str) -> dict[str, list[str]]:
+    host, _sep, port = http.rpartition(":")
+    python = sys.executable
+    return {
+        "web": [python, "-m", "uvicorn", "longroom.asgi:application", "--host", host or "127.0.0.1", "--port", port,
+                "--no-access-log", "--lifespan", "off"],
+        "smtp": [python, "-m", "longroom", "smtp_intake"],
+        "worker": [python, "-m", "longroom", "db_worker", "--interval", "0.2", "--no-startup-delay", "--no-reload"],
+        "scheduler": [python, "-m", "longroom", "scheduler"],
+    }
+
+
+def run() -> int:
+    from django.conf import settings
+
+    http = settings.LONGROOM_HTTP
+    children = _children(http)
+    processes: dict[str, subprocess.Popen[bytes]] = {}
+    stopping = False
+
+    def stop(*_args: object) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
+    for name, command in children.items():
+        processes[name] = subprocess.Popen(command)
+    public = settings.LONGROOM_PUBLIC_URL
+    relay = f"relay {settings.LONGROOM_RELAY['host']}:{settings.LONGROOM_RELAY['port']}" if settings.LONGROOM_RELAY["host"] else ""
+    print(
+        "\n".join(
+            [
+                "",
+                "Longroom is running.",
+                f"  Web (English):  {public}/en/",
+                f"  Web (français): {public}/fr/",
+                f"  Staff desk:     {public}/en/desk/",
+                f"  API (OpenAPI):  {public}/api/v1/openapi.json",
+                f"  SMTP intake:    {settings.LONGROOM_SMTP}  (send mail to a demo inbox, e.g. cargo-410@longroom.test)",
+                f"  Outbound mail:  {relay or settings.LONGROOM_OUTBOX_DIR}",
+                "Press Ctrl+C to stop.",
+                "",
+            ]
+        ),
+        flush=True,
+    )
+    try:
+        while not stopping:
+            time.sleep(0.5)
+            for name, process in list(processes.items()):
+                if process.poll() is not None and not stopping:
+                    print(f"{name} stopped (exit {process.returncode}); restarting it.", flush=True)
+                    time.sleep(1)
+                    processes[name] = subprocess.Popen(children[name])
+    finally:
+        for process in processes.values():
+            if process.poll() is None:
+                process.terminate()
+        deadline = time.monotonic() + 10
+        for process in processes.values():
+            try:
+                process.wait(timeout=max(deadline - time.monotonic(), 0.1))
+            except subprocess.TimeoutExpired:
+                process.kill()
+    return 0
+
+
+def main() -> int:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "longroom.settings")
+    import django
+
+    if len(sys.argv) > 1 and sys.argv[1] == "run":
+        django.setup()
+        return run()
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line([sys.argv[0].replace("__main__.py", "longroom"), *sys.argv[1:]])
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

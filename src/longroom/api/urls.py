@@ -1,0 +1,27 @@
+from __future__ import annotations
+
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import NinjaAPI
+
+from .auth import PersonalToken
+from .desk import router as desk_router
+
+api = NinjaAPI(
+    title="Longroom API",
+    version="1",
+    description=(
+        "The e-Longroom desk over HTTP. Authenticate with a personal token from your profile page: "
+        "`Authorization: Bearer lrt_…`. You act with your own permissions: requests of offices you do "
+        "not belong to answer 404."
+    ),
+    auth=PersonalToken(),
+    openapi_url="/openapi.json",
+    docs_url="/docs",
+    urls_namespace="api-v1",
+)
+api.add_router("/", desk_router)
+
+
+@api.exception_handler(Http404)
+def not_found(request: HttpRequest, exc: Exception) -> HttpResponse:
+    return api.create_response(request, {"code": "not_found", "message": "Not found."}, status=404)

@@ -1,0 +1,36 @@
+"""An e-mail backend that keeps each outbound message as an .eml file under var/outbox/.
+
+Used when no relay (EMAIL_HOST) is configured, so a trial installation can show the mail it
+would have sent; staff see the files on the Outbox page.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.core.mail.backends.base import BaseEmailBackend
+
+
+def outbox_dir() -> Path:
+    path = Path(settings.LONGROOM_OUTBOX_DIR)
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+class OutboxEmailBackend(BaseEmailBackend):
+    def send_messages(self, email_messages: Sequence[EmailMessage]) -> int:
+        folder = outbox_dir()
+        sent = 0
+        for message in email_messages:
+            mime = message.message()
+            message_id = str(mime.get("Message-ID", "")).strip("<>") or f"{datetime.now(UTC).timestamp()}"
+            safe_id = re.sub(r"[^A-Za-z0-9._-]+", "_", message_id)[:120]
+            stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
+            (folder / f"{stamp}-{safe_id}.eml").write_bytes(mime.as_bytes(linesep="\r\n"))
+            sent += 1
+        return sent

@@ -1,0 +1,40 @@
+"""Handing finished messages to the outside world.
+
+Outbound messages are stored as complete .eml bytes first (desk.replies), so a retry sends
+exactly what was composed. Delivery goes to the relay in EMAIL_HOST/EMAIL_PORT (settings.LONGROOM_RELAY), or, when no
+relay is configured, to .eml files under var/outbox/ (core.outbox).
+"""
+
+from __future__ import annotations
+
+import smtplib
+import ssl
+from datetime import UTC, datetime
+
+from django.conf import settings
+
+from longroom.core.outbox import outbox_dir
+
+
+class DeliveryFailed(Exception):
+    pass
+
+
+def deliver_raw(*, raw: bytes, from_address: str, to_addresses: list[str], message_id: str) -> None:
+    relay = settings.LONGROOM_RELAY
+    if not relay["host"]:
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
+        safe_id = "".join(c if c.isalnum() or c in "._-" else "_" for c in message_id)[:100]
+        (outbox_dir() / f"{stamp}-{safe_id}.eml").write_bytes(raw)
+        return
+    try:
+        with smtplib.SMTP(relay["host"], relay["port"], timeout=relay["timeout"]) as smtp:
+            if relay["use_tls"]:
+                smtp.starttls(context=ssl.create_default_context())
+            if relay["username"]:
+                smtp.login(relay["username"], relay["password"])
+            refused = smtp.sendmail(from_address, to_addresses, raw)
+    except (OSError, smtplib.SMTPException) as exc:
+        raise DeliveryFailed(f"{type(exc).__name__}: {exc}") from exc
+    if refused:
+        raise DeliveryFailed(f"Recipients refused: {refused}")

@@ -1,0 +1,15 @@
+from typing import Any
+
+from django.core.management.base import BaseCommand
+
+from longroom.desk.demo import DEMO_PASSWORD, load_demo
+
+
+class Command(BaseCommand):
+    help = "Load the demo installation (offices, inboxes, stamps, staff, requests). Safe to run twice."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        logins = load_demo()
+        self.stdout.write("Demo logins (password: %s):" % DEMO_PASSWORD)
+        for email, role in logins:
+            self.stdout.write(f"  {email:38} {role}")

@@ -1,0 +1,49 @@
+"""Write-once, content-addressed file storage on top of Django's storage API.
+
+The same bytes are stored once, under their SHA-256, and never overwritten: what a client sent
+can always be shown exactly as it arrived.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import IntegrityError, transaction
+
+from .models import StoredFile
+
+
+def sha256_hex(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def store_bytes(data: bytes) -> StoredFile:
+    digest = sha256_hex(data)
+    existing = StoredFile.objects.filter(sha256=digest).first()
+    if existing is not None:
+        return existing
+    path = f"sha256/{digest[:2]}/{digest[2:4]}/{digest}"
+    if not default_storage.exists(path):
+        saved_as = default_storage.save(path, ContentFile(data))
+        if saved_as != path:
+            # Another process wrote the same bytes first; ours is an identical copy.
+            default_storage.delete(saved_as)
+    try:
+        with transaction.atomic():
+            return StoredFile.objects.create(sha256=digest, size=len(data), path=path)
+    except IntegrityError:
+        return StoredFile.objects.get(sha256=digest)
+
+
+def read_bytes(stored: StoredFile) -> bytes:
+    with default_storage.open(stored.path, "rb") as handle:
+        data: bytes = handle.read()
+    if sha256_hex(data) != stored.sha256:
+        raise StoredFileCorrupted(stored.sha256)
+    return data
+
+
+class StoredFileCorrupted(Exception):
+    """The bytes on disk no longer match their address: storage was tampered with or damaged."""
