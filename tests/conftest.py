@@ -3,10 +3,12 @@ to send mail through the real intake pipeline."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+
+from tests.support.dovecot import DovecotServer, find_dovecot, running_dovecot
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 SHARED_DATA = SHARED / "data"
@@ -19,6 +21,15 @@ def _isolated_files(settings, tmp_path):
     settings.LONGROOM_OUTBOX_DIR = tmp_path / "outbox"
     settings.LONGROOM_RELAY = {**settings.LONGROOM_RELAY, "host": ""}
     settings.LONGROOM_PUBLIC_URL = "http://testserver"
+
+
+@pytest.fixture(scope="session")
+def dovecot() -> Iterator[DovecotServer]:
+    """A private Dovecot IMAP server on 127.0.0.1, one per test session; skipped when not installed."""
+    if find_dovecot() is None:
+        pytest.skip("dovecot is not installed (apt-get install dovecot-imapd): IMAP tests need a real server")
+    with running_dovecot() as server:
+        yield server
 
 
 @pytest.fixture(scope="session")

@@ -110,7 +110,7 @@ def demo_email(*, to: str, subject: str, sender: str = "broker@example.com", att
     message.set_content(body)
     for filename, data in attachments:
         message.add_attachment(data, maintype="application", subtype="pdf", filename=filename)
-    return bytes(message)
+    return message.as_bytes(policy=message.policy.clone(linesep="\r\n"))  # on the wire, lines end in CRLF
 
 
 def demo_users_for(office: Office) -> list[tuple[str, StaffRole, str]]:

@@ -82,7 +82,8 @@ SUPERVISORS = {StaffRole.SUPERINTENDENT, StaffRole.ADMINISTRATOR}
 
 
 def _locked(request: Request) -> Request:
-    return Request.objects.select_for_update().select_related("office", "inbox").get(pk=request.pk)
+    # Lock the request row only: locking the joined office row would serialise a whole office.
+    return Request.objects.select_for_update(of=("self",)).select_related("office", "inbox").get(pk=request.pk)
 
 
 def _require_live_claim(request: Request, officer: User, now: datetime) -> None:
@@ -159,7 +160,7 @@ def request_expire_leases(*, now: datetime | None = None) -> int:
     for pk in list(stale[:500]):
         with transaction.atomic():
             changed = Request.objects.filter(pk=pk, status=RequestStatus.IN_REVIEW, claim_expires_at__lt=now)
-            locked = changed.select_for_update().select_related("claimed_by").first()
+            locked = changed.select_for_update(of=("self",)).select_related("claimed_by").first()
             if locked is None:
                 continue
             before = locked.claimed_by.email if locked.claimed_by else None

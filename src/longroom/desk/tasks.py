@@ -106,7 +106,7 @@ def outbound_send(outbound_pk: int) -> None:
     except DeliveryFailed as exc:
         error = str(exc)
     with transaction.atomic():
-        outbound = OutboundMessage.objects.select_for_update().select_related("request").get(pk=outbound_pk)
+        outbound = OutboundMessage.objects.select_for_update(of=("self",)).select_related("request").get(pk=outbound_pk)
         outbound.attempts += 1
         if error:
             _record_delivery_failure(outbound, error)

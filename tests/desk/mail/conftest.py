@@ -1,12 +1,9 @@
-"""Fixtures for the mail tests: a private Dovecot for IMAP (skipped when absent)."""
+"""The mail package is Django-free; its tests run without Django settings. Dovecot: tests/conftest.py."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
-from tests.support.dovecot import DovecotServer, find_dovecot, running_dovecot
 
 
 @pytest.fixture(autouse=True)
@@ -16,14 +13,3 @@ def _isolated_files() -> None:
     Keeps ``pytest tests/desk/mail -p no:django`` working (the parent fixture
     needs pytest-django's ``settings``).
     """
-
-
-@pytest.fixture(scope="session")
-def dovecot() -> Iterator[DovecotServer]:
-    """A private Dovecot IMAP server on 127.0.0.1 (one per test session)."""
-    if find_dovecot() is None:
-        pytest.skip(
-            "dovecot is not installed (apt-get install dovecot-imapd) - IMAP tests need a real server"
-        )
-    with running_dovecot() as server:
-        yield server
