@@ -27,13 +27,11 @@ src/longroom/core/static/core/vendor/.built: node_modules/.installed scripts/bui
 assets: src/longroom/core/static/core/vendor/.built
 
 run: setup
-	$(PY) -m longroom compilemessages --ignore=.venv --ignore=node_modules -v0
 	$(PY) -m longroom migrate --no-input -v0
 	LONGROOM_DEMO=1 $(PY) -m longroom demo_load
 	LONGROOM_DEMO=1 $(PY) -m longroom run
 
 test: setup
-	$(PY) -m longroom compilemessages --ignore=.venv --ignore=node_modules -v0
 	$(BIN)/pytest
 
 lint: setup
@@ -45,11 +43,12 @@ format: setup
 	$(BIN)/ruff format src tests bench
 	$(BIN)/ruff check --fix src tests bench
 
+# Needs GNU gettext (apt-get install gettext). The compiled .mo is committed, so running does not.
 messages: setup
 	cd src/longroom && ../../$(PY) -m longroom makemessages -l fr --no-obsolete -v0
+	cd src/longroom && ../../$(PY) -m longroom compilemessages -v0
 
 bench: setup
-	$(PY) -m longroom compilemessages --ignore=.venv --ignore=node_modules -v0
 	$(PY) bench/run.py
 
 clean:

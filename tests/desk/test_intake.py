@@ -275,3 +275,25 @@ def test_raw_message_is_stored_exactly_as_received(office, email_with):
     raw = email_with(to="cargo-410@longroom.test", subject="anything", attachments=[])
     message = message_record(raw=raw, source="smtp", envelope_to=["cargo-410@longroom.test"])
     assert read_bytes(message.raw) == raw
+
+
+def test_a_barcode_that_disagrees_with_the_subject_is_flagged(office, receive, email_with, pdf_for):
+    from longroom.desk.tasks import document_render
+
+    printed = "99999999999999"
+    message = receive(email_with(to="cargo-410@longroom.test", subject=f"RMD - {NUMBER}",
+                                 attachments=[(f"{NUMBER}.pdf", pdf_for(printed))]))
+    request = message.request
+    document_render(request.documents.get().pk)
+    request.refresh_from_db()
+    assert request.barcode_mismatch
+    barcode = request.documents.get().barcodes.get()
+    assert (barcode.text, barcode.matches_transaction) == (printed, False)
+    assert AuditEvent.objects.for_subject("desk.request", request.pk).filter(verb="request.barcode_mismatch").exists()
+
+
+def test_previews_are_rendered_for_every_page_and_the_barcode_read(queued_request):
+    document = queued_request.documents.get()
+    assert document.previews_ready and document.pages.count() == document.page_count == 1
+    assert document.barcodes.get().matches_transaction is True
+    assert not queued_request.barcode_mismatch

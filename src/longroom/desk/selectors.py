@@ -15,7 +15,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from longroom.core.models import AuditEvent, User
-from longroom.offices.models import Inbox, Office
+from longroom.offices.models import Inbox, Office, StaffRole
 from longroom.offices.selectors import staff_office_ids
 
 from .models import (
@@ -149,11 +149,13 @@ def desk_overview(user: User) -> list[dict[str, object]]:
         .annotate(n=Count("id"))
         .order_by()
     }
+    administered = set(staff_office_ids(user, roles={StaffRole.ADMINISTRATOR}))
     overview = []
     for office in Office.objects.filter(pk__in=office_ids).prefetch_related("inboxes").order_by("number"):
         overview.append(
             {
                 "office": office,
+                "administers": office.pk in administered,
                 "inboxes": [
                     {"inbox": inbox, "open": counts.get((office.pk, inbox.kind), 0)} for inbox in office.inboxes.all()
                 ],

@@ -454,3 +454,28 @@ def _schedule_process(message_pk: int) -> None:
     from .tasks import process_message
 
     process_message.enqueue(message_pk)
+
+
+# ── an office administrator's settings ──────────────────────────────────────────────────
+
+
+def stamp_save(*, office: Office, actor: User, stamp: Stamp | None, text_en: str, text_fr: str, position: int,
+               active: bool) -> Stamp:
+    """Add a stamp to the office's set or change one. Stamps already applied keep their record."""
+    _require_role(actor, office.pk, {StaffRole.ADMINISTRATOR})
+    text_en, text_fr = text_en.strip().upper(), text_fr.strip().upper()
+    if not text_en or not text_fr:
+        raise DeskError("A stamp needs its text in English and in French.")
+    with transaction.atomic():
+        before = {"text_en": stamp.text_en, "text_fr": stamp.text_fr, "active": stamp.active} if stamp else None
+        if stamp is None:
+            stamp = Stamp(office=office)
+        elif stamp.office_id != office.pk:
+            raise NotAllowed("This stamp belongs to another office.")
+        stamp.text_en, stamp.text_fr, stamp.position, stamp.active = text_en, text_fr, position, active
+        stamp.save()
+        audit.record(
+            verb="office.stamp_saved", subject=stamp, actor=actor, office_id=office.pk,
+            data={"before": before, "after": {"text_en": text_en, "text_fr": text_fr, "active": active}},
+        )
+    return stamp

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import office_views, views
 
 app_name = "desk"
 urlpatterns = [
@@ -25,6 +25,9 @@ urlpatterns = [
     path("intake/<int:pk>/retry/", views.message_retry, name="message_retry"),
     path("outbox/", views.outbox, name="outbox"),
     path("outbox/<int:pk>.eml", views.outbound_eml, name="outbound_eml"),
+    path("offices/<str:number>/settings/", office_views.office_settings, name="office_settings"),
+    path("offices/<str:number>/stamps/new/", office_views.stamp_edit, name="stamp_new"),
+    path("offices/<str:number>/stamps/<int:pk>/", office_views.stamp_edit, name="stamp_edit"),
     path("verify/", views.verify, name="verify"),
     path("verify/<str:reference>/", views.verify_reference, name="verify_reference"),
 ]
