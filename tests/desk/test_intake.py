@@ -263,7 +263,7 @@ def test_a_message_whose_worker_died_mid_intake_is_processed_after_restart(offic
     started = timezone.now()
     assert pipeline.claim_for_processing(message.pk, started) is not None
     assert message_process(message.pk, now=started) is None  # while the lease lasts, nobody else takes it
-    later = started + pipeline.PROCESSING_LEASE + timedelta(seconds=1)
+    later = started + pipeline.processing_lease() + timedelta(seconds=1)
     assert message.pk in stalled_messages(later)
     sweep(now=later)
     done = message_process(message.pk, now=later)

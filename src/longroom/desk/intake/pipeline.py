@@ -48,7 +48,6 @@ from .receipt import inbox_for_addresses
 logger = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 6
-PROCESSING_LEASE = timedelta(minutes=5)
 WRAPPER_COLOURS = ("White", "Yellow", "Pink", "Green", "Blue", "Gold", "Orange", "Red", "Purple", "Grey")
 
 
@@ -85,6 +84,10 @@ class Intake:
     outcome: Outcome | None = None
 
 
+def processing_lease() -> timedelta:
+    return timedelta(seconds=settings.LONGROOM_INTAKE_LEASE_SECONDS)
+
+
 class StepFailed(Exception):
     def __init__(self, step: str, cause: BaseException) -> None:
         super().__init__(f"{step}: {type(cause).__name__}: {cause}")
@@ -104,7 +107,7 @@ def claim_for_processing(message_pk: int, now: datetime) -> InboundMessage | Non
         taken = (
             InboundMessage.objects.filter(pk=message_pk)
             .filter(claimable)
-            .update(status=MessageStatus.PROCESSING, lease_expires_at=now + PROCESSING_LEASE)
+            .update(status=MessageStatus.PROCESSING, lease_expires_at=now + processing_lease())
         )
     if not taken:
         return None
