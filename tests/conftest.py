@@ -48,13 +48,22 @@ def office(db, demo_seal):
 
     for kind, types in REQUEST_TYPES.items():
         for code, en, fr in types:
-            RequestType.objects.get_or_create(code=code, inbox_kind=kind, defaults={"label_en": en, "label_fr": fr})
+            RequestType.objects.get_or_create(
+                code=code, inbox_kind=kind, defaults={"label_en": en, "label_fr": fr}
+            )
     for code, en, fr in REJECTION_REASONS:
         RejectionReason.objects.get_or_create(code=code, defaults={"text_en": en, "text_fr": fr})
     office = Office.objects.create(
-        number="410", name_en="Test office 410", name_fr="Bureau d’essai 410", street_address="1 Test Road",
-        city="Windsor", province="ON", postal_code="N9A 0A1", time_zone="America/Toronto",
-        hours_en="Mon–Fri 8–16", hours_fr="lun.–ven. 8 h–16 h",
+        number="410",
+        name_en="Test office 410",
+        name_fr="Bureau d’essai 410",
+        street_address="1 Test Road",
+        city="Windsor",
+        province="ON",
+        postal_code="N9A 0A1",
+        time_zone="America/Toronto",
+        hours_en="Mon–Fri 8–16",
+        hours_fr="lun.–ven. 8 h–16 h",
     )
     Inbox.objects.create(office=office, kind=InboxKind.CARGO, address="cargo-410@longroom.test")
     Inbox.objects.create(office=office, kind=InboxKind.RELEASE, address="release-410@longroom.test")
@@ -69,8 +78,13 @@ def other_office(db):
     from longroom.offices.models import Inbox, InboxKind, Office
 
     office = Office.objects.create(
-        number="395", name_en="Other office", name_fr="Autre bureau", street_address="2 Test Road",
-        city="Montréal", province="QC", postal_code="H3C 0A1",
+        number="395",
+        name_en="Other office",
+        name_fr="Autre bureau",
+        street_address="2 Test Road",
+        city="Montréal",
+        province="QC",
+        postal_code="H3C 0A1",
     )
     Inbox.objects.create(office=office, kind=InboxKind.CARGO, address="cargo-395@longroom.test")
     return office
@@ -137,8 +151,13 @@ def queued_request(office, receive, email_with, pdf_for):
     from longroom.desk.tasks import document_render
 
     number = "132432000123459"
-    message = receive(email_with(to="cargo-410@longroom.test", subject=f"RMD – {number}",
-                                 attachments=[(f"{number}.pdf", pdf_for(number))]))
+    message = receive(
+        email_with(
+            to="cargo-410@longroom.test",
+            subject=f"RMD – {number}",
+            attachments=[(f"{number}.pdf", pdf_for(number))],
+        )
+    )
     request = message.request
     for document in request.documents.all():
         document_render(document.pk)

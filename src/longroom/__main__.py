@@ -18,10 +18,30 @@ def _children(http: str) -> dict[str, list[str]]:
     host, _sep, port = http.rpartition(":")
     python = sys.executable
     return {
-        "web": [python, "-m", "uvicorn", "longroom.asgi:application", "--host", host or "127.0.0.1", "--port", port,
-                "--no-access-log", "--lifespan", "off"],
+        "web": [
+            python,
+            "-m",
+            "uvicorn",
+            "longroom.asgi:application",
+            "--host",
+            host or "127.0.0.1",
+            "--port",
+            port,
+            "--no-access-log",
+            "--lifespan",
+            "off",
+        ],
         "smtp": [python, "-m", "longroom", "smtp_intake"],
-        "worker": [python, "-m", "longroom", "db_worker", "--interval", "0.2", "--no-startup-delay", "--no-reload"],
+        "worker": [
+            python,
+            "-m",
+            "longroom",
+            "db_worker",
+            "--interval",
+            "0.2",
+            "--no-startup-delay",
+            "--no-reload",
+        ],
         "scheduler": [python, "-m", "longroom", "scheduler"],
     }
 
@@ -43,7 +63,11 @@ def run() -> int:
     for name, command in children.items():
         processes[name] = subprocess.Popen(command)
     public = settings.LONGROOM_PUBLIC_URL
-    relay = f"relay {settings.LONGROOM_RELAY['host']}:{settings.LONGROOM_RELAY['port']}" if settings.LONGROOM_RELAY["host"] else ""
+    relay = (
+        f"relay {settings.LONGROOM_RELAY['host']}:{settings.LONGROOM_RELAY['port']}"
+        if settings.LONGROOM_RELAY["host"]
+        else ""
+    )
     print(
         "\n".join(
             [

@@ -208,8 +208,10 @@ LONGROOM_RELAY = {
 LONGROOM_OUTBOX_DIR = VAR_DIR / "outbox"
 MAILERS = {
     "default": (
-        {"BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-         "OPTIONS": {k: v for k, v in LONGROOM_RELAY.items() if v not in ("", None)}}
+        {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {k: v for k, v in LONGROOM_RELAY.items() if v not in ("", None)},
+        }
         if LONGROOM_RELAY["host"]
         else {"BACKEND": "longroom.core.outbox.OutboxEmailBackend"}
     )

@@ -8,7 +8,9 @@ from longroom.api.urls import api
 urlpatterns = [
     path("api/v1/", api.urls),
     # The QR code on every stamp points here; the language follows the reader's browser.
-    path("verify/<str:reference>/", RedirectView.as_view(pattern_name="desk:verify_reference", permanent=False)),
+    path(
+        "verify/<str:reference>/", RedirectView.as_view(pattern_name="desk:verify_reference", permanent=False)
+    ),
 ]
 
 urlpatterns += i18n_patterns(

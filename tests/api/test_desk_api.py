@@ -20,9 +20,15 @@ def auth(secret: str) -> dict[str, str]:
 def test_openapi_document_describes_the_desk_endpoints(client):
     spec = client.get("/api/v1/openapi.json").json()
     paths = spec["paths"]
-    for path in ("/api/v1/requests", "/api/v1/requests/{reference}", "/api/v1/requests/{reference}/claim",
-                 "/api/v1/requests/{reference}/release", "/api/v1/requests/{reference}/stamp",
-                 "/api/v1/requests/{reference}/reject", "/api/v1/requests/{reference}/documents/{document_id}"):
+    for path in (
+        "/api/v1/requests",
+        "/api/v1/requests/{reference}",
+        "/api/v1/requests/{reference}/claim",
+        "/api/v1/requests/{reference}/release",
+        "/api/v1/requests/{reference}/stamp",
+        "/api/v1/requests/{reference}/reject",
+        "/api/v1/requests/{reference}/documents/{document_id}",
+    ):
         assert path in paths
     assert "bearer" in str(spec["components"]["securitySchemes"]).lower()
 
@@ -44,8 +50,12 @@ def test_an_officer_lists_claims_stamps_and_downloads_through_the_api(client, qu
     assert claimed.status_code == 200 and claimed.json()["status"] == RequestStatus.IN_REVIEW
     stamps = client.get("/api/v1/offices/410/stamps", **auth(token)).json()
     stamp_id = next(s["id"] for s in stamps if s["text_en"] == "RECEIVED")
-    stamped = client.post(base + "/stamp", {"stamp_id": stamp_id, "pages": [1], "x": 0.1, "y": 0.1},
-                          content_type="application/json", **auth(token))
+    stamped = client.post(
+        base + "/stamp",
+        {"stamp_id": stamp_id, "pages": [1], "x": 0.1, "y": 0.1},
+        content_type="application/json",
+        **auth(token),
+    )
     assert stamped.status_code == 200, stamped.content
     body = stamped.json()
     assert body["status"] == RequestStatus.RETURNED
@@ -67,13 +77,19 @@ def test_a_claim_held_by_someone_else_is_a_409(client, queued_request, token, ot
 def test_reject_through_the_api(client, queued_request, token):
     base = f"/api/v1/requests/{queued_request.reference}"
     client.post(base + "/claim", **auth(token))
-    response = client.post(base + "/reject", {"reason": "illegible", "note": "blurry"},
-                           content_type="application/json", **auth(token))
+    response = client.post(
+        base + "/reject",
+        {"reason": "illegible", "note": "blurry"},
+        content_type="application/json",
+        **auth(token),
+    )
     assert response.status_code == 200 and response.json()["status"] == RequestStatus.REJECTED
 
 
 def test_another_offices_request_answers_404(client, queued_request, stranger):
     secret = api_token_create(user=stranger, name="x")[1]
     assert client.get(f"/api/v1/requests/{queued_request.reference}", **auth(secret)).status_code == 404
-    assert client.post(f"/api/v1/requests/{queued_request.reference}/claim", **auth(secret)).status_code == 404
+    assert (
+        client.post(f"/api/v1/requests/{queued_request.reference}/claim", **auth(secret)).status_code == 404
+    )
     assert client.get("/api/v1/requests", **auth(secret)).json()["items"] == []

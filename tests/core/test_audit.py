@@ -20,4 +20,8 @@ def test_an_audit_event_cannot_be_changed_or_deleted(office):
 def test_an_audit_event_records_where_the_change_came_from(office):
     with audit.origin("smtp 192.0.2.1"):
         event = audit.record(verb="office.checked", subject=office, actor_label="client@example.com")
-    assert (event.origin, event.actor_label, event.subject_type) == ("smtp 192.0.2.1", "client@example.com", "offices.office")
+    assert (event.origin, event.actor_label, event.subject_type) == (
+        "smtp 192.0.2.1",
+        "client@example.com",
+        "offices.office",
+    )

@@ -26,16 +26,27 @@ def test_claiming_again_renews_the_lease_without_a_second_event(queued_request, 
     first = request_claim(request=queued_request, officer=officer)
     again = request_claim(request=first, officer=officer, now=timezone.now() + timedelta(minutes=5))
     assert again.claim_expires_at > first.claim_expires_at
-    assert AuditEvent.objects.for_subject("desk.request", queued_request.pk).filter(verb="request.claimed").count() == 1
+    assert (
+        AuditEvent.objects.for_subject("desk.request", queued_request.pk)
+        .filter(verb="request.claimed")
+        .count()
+        == 1
+    )
 
 
-def test_an_abandoned_claim_expires_and_the_request_returns_to_the_queue(queued_request, officer, other_officer):
+def test_an_abandoned_claim_expires_and_the_request_returns_to_the_queue(
+    queued_request, officer, other_officer
+):
     request_claim(request=queued_request, officer=officer)
     later = timezone.now() + services.claim_lease() + timedelta(seconds=1)
     assert services.request_expire_leases(now=later) == 1
     queued_request.refresh_from_db()
     assert (queued_request.status, queued_request.claimed_by) == (RequestStatus.QUEUED, None)
-    assert AuditEvent.objects.for_subject("desk.request", queued_request.pk).filter(verb="request.lease_expired").exists()
+    assert (
+        AuditEvent.objects.for_subject("desk.request", queued_request.pk)
+        .filter(verb="request.lease_expired")
+        .exists()
+    )
     assert request_claim(request=queued_request, officer=other_officer).claimed_by == other_officer
 
 
@@ -49,11 +60,19 @@ def test_an_officer_cannot_stamp_without_holding_the_claim(queued_request, offic
     request_claim(request=queued_request, officer=officer)
     document = queued_request.documents.first()
     with pytest.raises(services.ClaimRequired):
-        services.request_stamp(request=queued_request, officer=other_officer, stamp=queued_request.office.stamps.first(),
-                               document=document, pages=[0], position=(0.5, 0.05))
+        services.request_stamp(
+            request=queued_request,
+            officer=other_officer,
+            stamp=queued_request.office.stamps.first(),
+            document=document,
+            pages=[0],
+            position=(0.5, 0.05),
+        )
 
 
-def test_superintendent_can_reassign_a_claimed_request(queued_request, officer, other_officer, superintendent):
+def test_superintendent_can_reassign_a_claimed_request(
+    queued_request, officer, other_officer, superintendent
+):
     request_claim(request=queued_request, officer=officer)
     services.request_reassign(request=queued_request, superintendent=superintendent, to_officer=other_officer)
     queued_request.refresh_from_db()
@@ -77,9 +96,16 @@ def test_officer_of_another_office_sees_nothing_of_this_office(queued_request, s
 
 def test_queue_lists_oldest_first_with_counts_and_filters(office, officer, receive, email_with, pdf_for):
     for number in ("11111111111111", "22222222222222", "33333333333333"):
-        receive(email_with(to="cargo-410@longroom.test", subject=f"RMD - {number}",
-                           attachments=[(f"{number}.pdf", pdf_for(number))]))
-    Request.objects.filter(transaction_number="11111111111111").update(received_at=timezone.now() - timedelta(hours=2))
+        receive(
+            email_with(
+                to="cargo-410@longroom.test",
+                subject=f"RMD - {number}",
+                attachments=[(f"{number}.pdf", pdf_for(number))],
+            )
+        )
+    Request.objects.filter(transaction_number="11111111111111").update(
+        received_at=timezone.now() - timedelta(hours=2)
+    )
     view = selectors.queue(user=officer, office=office, kind="C", filters=selectors.QueueFilters())
     numbers = [r.transaction_number for r in view.page.object_list]
     assert numbers[0] == "11111111111111"
@@ -90,18 +116,28 @@ def test_queue_lists_oldest_first_with_counts_and_filters(office, officer, recei
 
 
 @pytest.mark.django_db(transaction=True)
-def test_two_officers_claiming_at_the_same_moment_exactly_one_wins(office, officer, other_officer, receive,
-                                                                    email_with, pdf_for):
+def test_two_officers_claiming_at_the_same_moment_exactly_one_wins(
+    office, officer, other_officer, receive, email_with, pdf_for
+):
     if connection.vendor != "postgresql":
-        pytest.skip("The simultaneous-claim race is run on PostgreSQL (DATABASE_URL); SQLite serialises writers.")
-    request = receive(email_with(to="cargo-410@longroom.test", subject="RMD - 44444444444444",
-                                 attachments=[("44444444444444.pdf", pdf_for("44444444444444"))])).request
+        pytest.skip(
+            "The simultaneous-claim race is run on PostgreSQL (DATABASE_URL); SQLite serialises writers."
+        )
+    request = receive(
+        email_with(
+            to="cargo-410@longroom.test",
+            subject="RMD - 44444444444444",
+            attachments=[("44444444444444.pdf", pdf_for("44444444444444"))],
+        )
+    ).request
     for _round in range(10):
-        Request.objects.filter(pk=request.pk).update(status=RequestStatus.QUEUED, claimed_by=None, claim_expires_at=None)
+        Request.objects.filter(pk=request.pk).update(
+            status=RequestStatus.QUEUED, claimed_by=None, claim_expires_at=None
+        )
         barrier = threading.Barrier(2)
         outcomes: list[str] = []
 
-        def claim(who):
+        def claim(who, barrier=barrier, outcomes=outcomes):
             try:
                 barrier.wait()
                 request_claim(request=request, officer=who)

@@ -30,13 +30,24 @@ def sent_mail(outbound: OutboundMessage) -> email.message.EmailMessage:
     return email.message_from_bytes(read_bytes(outbound.eml), policy=policy.default)  # type: ignore[return-value]
 
 
-def test_accepted_request_gets_a_reference_and_a_bilingual_acknowledgement(office, receive, email_with, pdf_for):
-    message = receive(email_with(to="cargo-410@longroom.test", subject=f"RMD – {NUMBER}",
-                                 attachments=[(f"{NUMBER}.pdf", pdf_for(NUMBER))]))
+def test_accepted_request_gets_a_reference_and_a_bilingual_acknowledgement(
+    office, receive, email_with, pdf_for
+):
+    message = receive(
+        email_with(
+            to="cargo-410@longroom.test",
+            subject=f"RMD – {NUMBER}",
+            attachments=[(f"{NUMBER}.pdf", pdf_for(NUMBER))],
+        )
+    )
     assert message.status == MessageStatus.ACCEPTED
     request = message.request
     assert request.reference.startswith("LR-410-C-")
-    assert (request.request_type, request.transaction_number, request.status) == ("RMD", NUMBER, RequestStatus.QUEUED)
+    assert (request.request_type, request.transaction_number, request.status) == (
+        "RMD",
+        NUMBER,
+        RequestStatus.QUEUED,
+    )
     ack = OutboundMessage.objects.get(request=request, kind=OutboundKind.ACKNOWLEDGEMENT)
     mail = sent_mail(ack)
     assert request.reference in mail["Subject"]
@@ -50,11 +61,23 @@ def test_accepted_request_gets_a_reference_and_a_bilingual_acknowledgement(offic
 def test_references_count_up_per_office_kind_and_year(office, receive, email_with, pdf_for):
     refs = []
     for number in ("11111111111111", "22222222222222"):
-        refs.append(receive(email_with(to="cargo-410@longroom.test", subject=f"RMD - {number}",
-                                       attachments=[(f"{number}.pdf", pdf_for(number))])).request.reference)
-    release = receive(email_with(to="release-410@longroom.test", subject="RMD - 33333333333333",
-                                 attachments=[("33333333333333.pdf", pdf_for("33333333333333"))]),
-                      to="release-410@longroom.test").request.reference
+        refs.append(
+            receive(
+                email_with(
+                    to="cargo-410@longroom.test",
+                    subject=f"RMD - {number}",
+                    attachments=[(f"{number}.pdf", pdf_for(number))],
+                )
+            ).request.reference
+        )
+    release = receive(
+        email_with(
+            to="release-410@longroom.test",
+            subject="RMD - 33333333333333",
+            attachments=[("33333333333333.pdf", pdf_for("33333333333333"))],
+        ),
+        to="release-410@longroom.test",
+    ).request.reference
     year = timezone.localtime(timezone.now(), office.zone).year
     assert refs == [f"LR-410-C-{year}-000001", f"LR-410-C-{year}-000002"]
     assert release == f"LR-410-R-{year}-000001"
@@ -64,8 +87,12 @@ def test_references_count_up_per_office_kind_and_year(office, receive, email_wit
     ("subject", "attachments", "reason", "says"),
     [
         ("RMD - 132432000123459", [], "no_pdf", "132432000123459.pdf"),
-        ("RMD - 132432000123459", [("132432000123459.docx", b"PK\x03\x04 not a pdf")], "non_pdf_attachment",
-         "132432000123459.docx"),
+        (
+            "RMD - 132432000123459",
+            [("132432000123459.docx", b"PK\x03\x04 not a pdf")],
+            "non_pdf_attachment",
+            "132432000123459.docx",
+        ),
         ("Please stamp my papers", "pdf", "malformed", "RMD - 132432000123459"),
         ("ZZZ - 132432000123459", "pdf", "unknown_request_type", "ZZZ"),
         ("RMD - 132432000123459", [("scan0001.pdf", "pdf")], "filename_mismatch", "scan0001.pdf"),
@@ -85,37 +112,64 @@ def test_a_message_that_is_not_accepted_is_recorded_and_the_client_told_what_to_
     body = sent_mail(reply).get_body().get_content()
     assert says in body
     assert "(Le français suit.)" in body
-    assert AuditEvent.objects.for_subject("desk.inboundmessage", message.pk).filter(verb="message.not_accepted").exists()
+    assert (
+        AuditEvent.objects.for_subject("desk.inboundmessage", message.pk)
+        .filter(verb="message.not_accepted")
+        .exists()
+    )
 
 
 def test_encrypted_pdf_is_refused_with_a_request_to_resend_without_password(office, receive, email_with):
     from tests.conftest import SHARED_DATA
 
-    encrypted = SHARED_DATA / "pdf-samples" / "005-libreoffice-writer-password__libreoffice-writer-password.pdf"
+    encrypted = (
+        SHARED_DATA / "pdf-samples" / "005-libreoffice-writer-password__libreoffice-writer-password.pdf"
+    )
     if not encrypted.exists():
         pytest.skip("../shared/data/pdf-samples is not available")
-    message = receive(email_with(to="cargo-410@longroom.test", subject=f"RMD - {NUMBER}",
-                                 attachments=[(f"{NUMBER}.pdf", encrypted.read_bytes())]))
+    message = receive(
+        email_with(
+            to="cargo-410@longroom.test",
+            subject=f"RMD - {NUMBER}",
+            attachments=[(f"{NUMBER}.pdf", encrypted.read_bytes())],
+        )
+    )
     assert (message.status, message.outcome_code) == (MessageStatus.NOT_ACCEPTED, "encrypted")
     assert "password" in message.outcome_detail
 
 
 def test_unreadable_pdf_is_refused(office, receive, email_with):
-    message = receive(email_with(to="cargo-410@longroom.test", subject=f"RMD - {NUMBER}",
-                                 attachments=[(f"{NUMBER}.pdf", b"%PDF-1.7\n garbage garbage\n%%EOF")]))
+    message = receive(
+        email_with(
+            to="cargo-410@longroom.test",
+            subject=f"RMD - {NUMBER}",
+            attachments=[(f"{NUMBER}.pdf", b"%PDF-1.7\n garbage garbage\n%%EOF")],
+        )
+    )
     assert (message.status, message.outcome_code) == (MessageStatus.NOT_ACCEPTED, "unreadable")
 
 
 def test_oversized_message_is_refused_with_the_limit(office, receive, email_with, pdf_for, settings):
     settings.LONGROOM_MAX_MESSAGE_BYTES = 2000
-    message = receive(email_with(to="cargo-410@longroom.test", subject=f"RMD - {NUMBER}",
-                                 attachments=[(f"{NUMBER}.pdf", pdf_for(NUMBER))]))
+    message = receive(
+        email_with(
+            to="cargo-410@longroom.test",
+            subject=f"RMD - {NUMBER}",
+            attachments=[(f"{NUMBER}.pdf", pdf_for(NUMBER))],
+        )
+    )
     assert (message.status, message.outcome_code) == (MessageStatus.NOT_ACCEPTED, "too_large")
 
 
 def test_mail_to_an_unknown_inbox_is_recorded_and_answered(office, receive, email_with, pdf_for):
-    message = receive(email_with(to="nobody@longroom.test", subject=f"RMD - {NUMBER}",
-                                 attachments=[(f"{NUMBER}.pdf", pdf_for(NUMBER))]), to="nobody@longroom.test")
+    message = receive(
+        email_with(
+            to="nobody@longroom.test",
+            subject=f"RMD - {NUMBER}",
+            attachments=[(f"{NUMBER}.pdf", pdf_for(NUMBER))],
+        ),
+        to="nobody@longroom.test",
+    )
     assert (message.status, message.outcome_code) == (MessageStatus.NOT_ACCEPTED, "unknown_inbox")
     body = sent_mail(OutboundMessage.objects.get(in_response_to=message)).get_body().get_content()
     assert "/locations/" in body
@@ -123,8 +177,12 @@ def test_mail_to_an_unknown_inbox_is_recorded_and_answered(office, receive, emai
 
 @pytest.mark.parametrize(
     "header",
-    ["Auto-Submitted: auto-generated", "Precedence: bulk", "List-Id: <list.example.com>",
-     "X-Auto-Response-Suppress: All"],
+    [
+        "Auto-Submitted: auto-generated",
+        "Precedence: bulk",
+        "List-Id: <list.example.com>",
+        "X-Auto-Response-Suppress: All",
+    ],
 )
 def test_automatic_mail_never_gets_an_automatic_reply(office, receive, email_with, header):
     raw = email_with(to="cargo-410@longroom.test", subject="no pdf here", attachments=[])
@@ -137,8 +195,9 @@ def test_automatic_mail_never_gets_an_automatic_reply(office, receive, email_wit
 
 
 def test_mailer_daemon_gets_no_reply(office, receive, email_with):
-    raw = email_with(to="cargo-410@longroom.test", subject="hello", attachments=[],
-                     sender="MAILER-DAEMON@example.com")
+    raw = email_with(
+        to="cargo-410@longroom.test", subject="hello", attachments=[], sender="MAILER-DAEMON@example.com"
+    )
     message = receive(raw, sender="")
     assert message.reply_suppressed
     assert not OutboundMessage.objects.exists()
@@ -155,8 +214,11 @@ def test_replies_to_one_sender_are_rate_limited(office, receive, email_with, set
 
 def test_a_reply_to_the_acknowledgement_joins_the_same_request(queued_request, receive, email_with, pdf_for):
     ack = OutboundMessage.objects.get(request=queued_request, kind=OutboundKind.ACKNOWLEDGEMENT)
-    raw = email_with(to="cargo-410@longroom.test", subject="Re: your acknowledgement",
-                     attachments=[("invoice.pdf", pdf_for(NUMBER, title="COMMERCIAL INVOICE"))])
+    raw = email_with(
+        to="cargo-410@longroom.test",
+        subject="Re: your acknowledgement",
+        attachments=[("invoice.pdf", pdf_for(NUMBER, title="COMMERCIAL INVOICE"))],
+    )
     raw = f"In-Reply-To: <{ack.message_id}>\r\n".encode() + raw
     message = receive(raw)
     assert message.status == MessageStatus.FOLLOW_UP
@@ -166,27 +228,38 @@ def test_a_reply_to_the_acknowledgement_joins_the_same_request(queued_request, r
 
 
 def test_a_subject_carrying_the_reference_joins_the_same_request(queued_request, receive, email_with):
-    message = receive(email_with(to="cargo-410@longroom.test",
-                                 subject=f"[{queued_request.reference}] one more thing", attachments=[]))
+    message = receive(
+        email_with(
+            to="cargo-410@longroom.test",
+            subject=f"[{queued_request.reference}] one more thing",
+            attachments=[],
+        )
+    )
     assert (message.status, message.request_id) == (MessageStatus.FOLLOW_UP, queued_request.pk)
 
 
-def test_the_answer_to_a_question_puts_the_request_back_in_the_queue(queued_request, officer, receive, email_with):
+def test_the_answer_to_a_question_puts_the_request_back_in_the_queue(
+    queued_request, officer, receive, email_with
+):
     from longroom.desk.services import request_ask_for_information, request_claim
 
     request_claim(request=queued_request, officer=officer)
     request_ask_for_information(request=queued_request, officer=officer, note="Send the invoice")
     question = OutboundMessage.objects.get(request=queued_request, kind=OutboundKind.INFO_REQUEST)
     raw = f"In-Reply-To: <{question.message_id}>\r\n".encode() + email_with(
-        to="cargo-410@longroom.test", subject="Re: invoice", attachments=[])
+        to="cargo-410@longroom.test", subject="Re: invoice", attachments=[]
+    )
     receive(raw)
     queued_request.refresh_from_db()
     assert queued_request.status == RequestStatus.QUEUED
 
 
 def test_the_same_message_delivered_twice_is_not_doubled(office, receive, email_with, pdf_for):
-    raw = email_with(to="cargo-410@longroom.test", subject=f"RMD - {NUMBER}",
-                     attachments=[(f"{NUMBER}.pdf", pdf_for(NUMBER))])
+    raw = email_with(
+        to="cargo-410@longroom.test",
+        subject=f"RMD - {NUMBER}",
+        attachments=[(f"{NUMBER}.pdf", pdf_for(NUMBER))],
+    )
     first = receive(raw)
     second = receive(b"Received: from relay2.example.com\r\n" + raw)
     assert second.status == MessageStatus.DUPLICATE
@@ -196,9 +269,14 @@ def test_the_same_message_delivered_twice_is_not_doubled(office, receive, email_
 
 
 def test_a_message_without_message_id_delivered_twice_is_recognised(office, receive, email_with, pdf_for):
-    raw = email_with(to="cargo-410@longroom.test", subject=f"RMD - {NUMBER}",
-                     attachments=[(f"{NUMBER}.pdf", pdf_for(NUMBER))])
-    raw = b"\r\n".join(line for line in raw.split(b"\n") if not line.lower().startswith(b"message-id")).replace(b"\r\r", b"\r")
+    raw = email_with(
+        to="cargo-410@longroom.test",
+        subject=f"RMD - {NUMBER}",
+        attachments=[(f"{NUMBER}.pdf", pdf_for(NUMBER))],
+    )
+    raw = b"\r\n".join(
+        line for line in raw.split(b"\n") if not line.lower().startswith(b"message-id")
+    ).replace(b"\r\r", b"\r")
     receive(raw)
     assert receive(raw).status == MessageStatus.DUPLICATE
 
@@ -221,14 +299,22 @@ def test_a_bounce_is_attached_to_the_mail_it_reports_on_and_opens_nothing(queued
     assert ack.status == OutboundStatus.BOUNCED
     assert Request.objects.count() == 1
     assert OutboundMessage.objects.count() == 1
-    assert AuditEvent.objects.for_subject("desk.request", queued_request.pk).filter(verb="request.delivery_failed").exists()
+    assert (
+        AuditEvent.objects.for_subject("desk.request", queued_request.pk)
+        .filter(verb="request.delivery_failed")
+        .exists()
+    )
 
 
 def test_a_failed_step_is_retried_with_back_off_and_shown_to_staff(office, email_with, pdf_for, monkeypatch):
-    raw = email_with(to="cargo-410@longroom.test", subject=f"RMD - {NUMBER}",
-                     attachments=[(f"{NUMBER}.pdf", pdf_for(NUMBER))])
-    message = message_record(raw=raw, source="smtp", envelope_from="broker@example.com",
-                             envelope_to=["cargo-410@longroom.test"])
+    raw = email_with(
+        to="cargo-410@longroom.test",
+        subject=f"RMD - {NUMBER}",
+        attachments=[(f"{NUMBER}.pdf", pdf_for(NUMBER))],
+    )
+    message = message_record(
+        raw=raw, source="smtp", envelope_from="broker@example.com", envelope_to=["cargo-410@longroom.test"]
+    )
 
     def disk_full(intake):
         raise OSError(28, "No space left on device")
@@ -238,7 +324,11 @@ def test_a_failed_step_is_retried_with_back_off_and_shown_to_staff(office, email
     assert failed.status == MessageStatus.RETRY_WAIT
     assert failed.failed_step == "disk_full"
     assert failed.next_attempt_at > timezone.now()
-    assert AuditEvent.objects.for_subject("desk.inboundmessage", message.pk).filter(verb="message.failed").exists()
+    assert (
+        AuditEvent.objects.for_subject("desk.inboundmessage", message.pk)
+        .filter(verb="message.failed")
+        .exists()
+    )
 
     monkeypatch.undo()
     done = message_process(message.pk)
@@ -247,8 +337,11 @@ def test_a_failed_step_is_retried_with_back_off_and_shown_to_staff(office, email
 
 
 def test_after_the_last_attempt_the_message_waits_for_staff(office, email_with, monkeypatch):
-    message = message_record(raw=email_with(to="cargo-410@longroom.test", subject="x", attachments=[]),
-                             source="smtp", envelope_to=["cargo-410@longroom.test"])
+    message = message_record(
+        raw=email_with(to="cargo-410@longroom.test", subject="x", attachments=[]),
+        source="smtp",
+        envelope_to=["cargo-410@longroom.test"],
+    )
     monkeypatch.setattr(pipeline, "STEPS", (lambda intake: 1 / 0,))
     for _attempt in range(pipeline.MAX_ATTEMPTS):
         result = message_process(message.pk)
@@ -256,8 +349,11 @@ def test_after_the_last_attempt_the_message_waits_for_staff(office, email_with, 
 
 
 def test_a_message_whose_worker_died_mid_intake_is_processed_after_restart(office, email_with, pdf_for):
-    raw = email_with(to="cargo-410@longroom.test", subject=f"RMD - {NUMBER}",
-                     attachments=[(f"{NUMBER}.pdf", pdf_for(NUMBER))])
+    raw = email_with(
+        to="cargo-410@longroom.test",
+        subject=f"RMD - {NUMBER}",
+        attachments=[(f"{NUMBER}.pdf", pdf_for(NUMBER))],
+    )
     message = message_record(raw=raw, source="smtp", envelope_to=["cargo-410@longroom.test"])
     # A worker took it and was killed: the row says "processing" with a lease nobody renews.
     started = timezone.now()
@@ -281,15 +377,24 @@ def test_a_barcode_that_disagrees_with_the_subject_is_flagged(office, receive, e
     from longroom.desk.tasks import document_render
 
     printed = "99999999999999"
-    message = receive(email_with(to="cargo-410@longroom.test", subject=f"RMD - {NUMBER}",
-                                 attachments=[(f"{NUMBER}.pdf", pdf_for(printed))]))
+    message = receive(
+        email_with(
+            to="cargo-410@longroom.test",
+            subject=f"RMD - {NUMBER}",
+            attachments=[(f"{NUMBER}.pdf", pdf_for(printed))],
+        )
+    )
     request = message.request
     document_render(request.documents.get().pk)
     request.refresh_from_db()
     assert request.barcode_mismatch
     barcode = request.documents.get().barcodes.get()
     assert (barcode.text, barcode.matches_transaction) == (printed, False)
-    assert AuditEvent.objects.for_subject("desk.request", request.pk).filter(verb="request.barcode_mismatch").exists()
+    assert (
+        AuditEvent.objects.for_subject("desk.request", request.pk)
+        .filter(verb="request.barcode_mismatch")
+        .exists()
+    )
 
 
 def test_previews_are_rendered_for_every_page_and_the_barcode_read(queued_request):

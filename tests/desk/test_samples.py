@@ -20,10 +20,20 @@ from longroom.desk.models import InboundMessage, MessageStatus, Request
 from longroom.desk.tasks import document_render
 from tests.conftest import SHARED_DATA
 
-MAIL_SAMPLES = sorted((SHARED_DATA / "mail-samples").glob("mail_*")) if (SHARED_DATA / "mail-samples").exists() else []
-PDF_SAMPLES = sorted((SHARED_DATA / "pdf-samples").glob("*.pdf")) if (SHARED_DATA / "pdf-samples").exists() else []
-FINAL = {MessageStatus.ACCEPTED, MessageStatus.NOT_ACCEPTED, MessageStatus.AUTOMATIC, MessageStatus.BOUNCE,
-         MessageStatus.DUPLICATE, MessageStatus.FOLLOW_UP}
+MAIL_SAMPLES = (
+    sorted((SHARED_DATA / "mail-samples").glob("mail_*")) if (SHARED_DATA / "mail-samples").exists() else []
+)
+PDF_SAMPLES = (
+    sorted((SHARED_DATA / "pdf-samples").glob("*.pdf")) if (SHARED_DATA / "pdf-samples").exists() else []
+)
+FINAL = {
+    MessageStatus.ACCEPTED,
+    MessageStatus.NOT_ACCEPTED,
+    MessageStatus.AUTOMATIC,
+    MessageStatus.BOUNCE,
+    MessageStatus.DUPLICATE,
+    MessageStatus.FOLLOW_UP,
+}
 
 
 def assert_explained(message: InboundMessage) -> None:
@@ -37,8 +47,9 @@ def assert_explained(message: InboundMessage) -> None:
 @pytest.mark.parametrize("path", MAIL_SAMPLES, ids=lambda p: p.name)
 def test_every_sample_mail_ends_in_a_recorded_explained_state(office, path):
     raw = path.read_bytes()
-    message = message_record(raw=raw, source="smtp", envelope_from="sender@example.com",
-                             envelope_to=["cargo-410@longroom.test"])
+    message = message_record(
+        raw=raw, source="smtp", envelope_from="sender@example.com", envelope_to=["cargo-410@longroom.test"]
+    )
     processed = message_process(message.pk)
     assert processed is not None
     assert_explained(processed)
@@ -46,12 +57,23 @@ def test_every_sample_mail_ends_in_a_recorded_explained_state(office, path):
 
 @pytest.mark.skipif(not PDF_SAMPLES, reason="../shared/data/pdf-samples is not available")
 @pytest.mark.parametrize("path", PDF_SAMPLES, ids=lambda p: p.name[:40])
-def test_every_sample_pdf_sent_as_an_attachment_is_accepted_or_refused_with_a_reason(office, path, email_with):
+def test_every_sample_pdf_sent_as_an_attachment_is_accepted_or_refused_with_a_reason(
+    office, path, email_with
+):
     number = "123451900123459"
-    raw = email_with(to="cargo-410@longroom.test", subject=f"RMD - {number}",
-                     attachments=[(f"{number}.pdf", path.read_bytes())])
-    message = message_process(message_record(raw=raw, source="smtp", envelope_from="broker@example.com",
-                                              envelope_to=["cargo-410@longroom.test"]).pk)
+    raw = email_with(
+        to="cargo-410@longroom.test",
+        subject=f"RMD - {number}",
+        attachments=[(f"{number}.pdf", path.read_bytes())],
+    )
+    message = message_process(
+        message_record(
+            raw=raw,
+            source="smtp",
+            envelope_from="broker@example.com",
+            envelope_to=["cargo-410@longroom.test"],
+        ).pk
+    )
     assert_explained(message)
     if message.status == MessageStatus.ACCEPTED:
         document = message.request.documents.get()
@@ -63,16 +85,25 @@ def test_every_sample_pdf_sent_as_an_attachment_is_accepted_or_refused_with_a_re
 
 
 @pytest.mark.django_db(transaction=True)
-def test_no_message_is_lost_when_the_worker_is_killed_mid_intake(office, email_with, pdf_for, settings, tmp_path):
+def test_no_message_is_lost_when_the_worker_is_killed_mid_intake(
+    office, email_with, pdf_for, settings, tmp_path
+):
     """A real db_worker is SIGKILLed while it processes messages; after the lease runs out, the
     scheduler's sweep and a restarted worker finish every message, each exactly once."""
     settings.LONGROOM_INTAKE_LEASE_SECONDS = 2
     count = 12
     for n in range(count):
         number = f"5555555555{n:04d}"
-        message_record(raw=email_with(to="cargo-410@longroom.test", subject=f"RMD - {number}",
-                                      attachments=[(f"{number}.pdf", pdf_for(number))]),
-                       source="smtp", envelope_from="broker@example.com", envelope_to=["cargo-410@longroom.test"])
+        message_record(
+            raw=email_with(
+                to="cargo-410@longroom.test",
+                subject=f"RMD - {number}",
+                attachments=[(f"{number}.pdf", pdf_for(number))],
+            ),
+            source="smtp",
+            envelope_from="broker@example.com",
+            envelope_to=["cargo-410@longroom.test"],
+        )
     sweep(now=timezone.now() + timedelta(minutes=1))  # transaction tests drop on_commit: schedule them now
     env = {
         **os.environ,
@@ -81,7 +112,16 @@ def test_no_message_is_lost_when_the_worker_is_killed_mid_intake(office, email_w
         "LONGROOM_MEDIA_ROOT": str(settings.MEDIA_ROOT),
         "LONGROOM_INTAKE_LEASE_SECONDS": "2",
     }
-    command = [sys.executable, "-m", "longroom", "db_worker", "--interval", "0.05", "--no-startup-delay", "--no-reload"]
+    command = [
+        sys.executable,
+        "-m",
+        "longroom",
+        "db_worker",
+        "--interval",
+        "0.05",
+        "--no-startup-delay",
+        "--no-reload",
+    ]
 
     log = tmp_path / "worker.log"
 

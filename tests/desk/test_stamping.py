@@ -14,7 +14,14 @@ from pyhanko_certvalidator import ValidationContext
 
 from longroom.core.models import AuditEvent
 from longroom.desk import services
-from longroom.desk.models import DocumentRole, OutboundKind, OutboundMessage, RequestStatus, SealCertificate, Stamping
+from longroom.desk.models import (
+    DocumentRole,
+    OutboundKind,
+    OutboundMessage,
+    RequestStatus,
+    SealCertificate,
+    Stamping,
+)
 from longroom.desk.storage import read_bytes
 from longroom.desk.verification import verify_document
 
@@ -24,8 +31,14 @@ def stamped(queued_request, officer):
     services.request_claim(request=queued_request, officer=officer)
     original = queued_request.documents.get(role=DocumentRole.ORIGINAL)
     stamp = queued_request.office.stamps.get(text_en="AUTHORIZED TO MOVE IN BOND")
-    stamping = services.request_stamp(request=queued_request, officer=officer, stamp=stamp, document=original,
-                                      pages=[0], position=(0.55, 0.04))
+    stamping = services.request_stamp(
+        request=queued_request,
+        officer=officer,
+        stamp=stamp,
+        document=original,
+        pages=[0],
+        position=(0.55, 0.04),
+    )
     return stamping
 
 
@@ -40,7 +53,9 @@ def test_stamping_keeps_the_original_bytes_as_a_prefix_and_signs_with_the_office
     signature = PdfFileReader(io.BytesIO(signed)).embedded_signatures[-1]
     status = validate_pdf_signature(signature, context)
     assert status.intact and status.valid and status.trusted
-    described = " ".join(str(signature.sig_object.get(key) or "") for key in ("/Reason", "/Name", "/Location"))
+    described = " ".join(
+        str(signature.sig_object.get(key) or "") for key in ("/Reason", "/Name", "/Location")
+    )
     assert stamped.request.reference in described
 
 
@@ -69,7 +84,11 @@ def test_return_is_audited_when_the_mail_leaves(stamped, settings):
     outbound.refresh_from_db()
     assert outbound.status == "sent"
     assert any(settings.LONGROOM_OUTBOX_DIR.glob("*.eml"))
-    assert AuditEvent.objects.for_subject("desk.request", stamped.request.pk).filter(verb="request.returned").exists()
+    assert (
+        AuditEvent.objects.for_subject("desk.request", stamped.request.pk)
+        .filter(verb="request.returned")
+        .exists()
+    )
 
 
 def test_a_delivery_failure_is_retried_and_visible(stamped, settings):
@@ -80,8 +99,11 @@ def test_a_delivery_failure_is_retried_and_visible(stamped, settings):
     outbound_send(outbound.pk)
     outbound.refresh_from_db()
     assert outbound.status == "retry_wait" and outbound.next_attempt_at is not None and outbound.last_error
-    assert AuditEvent.objects.for_subject("desk.request", stamped.request.pk).filter(
-        verb="request.delivery_failed").exists()
+    assert (
+        AuditEvent.objects.for_subject("desk.request", stamped.request.pk)
+        .filter(verb="request.delivery_failed")
+        .exists()
+    )
 
 
 def test_verification_says_genuine_for_the_stamped_file_and_not_for_one_changed_byte(stamped):
@@ -102,11 +124,15 @@ def test_verify_pages_are_public_and_say_genuine_or_not(client, stamped):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     signed = read_bytes(stamped.stamped.file)
-    response = client.post("/en/desk/verify/", {"file": SimpleUploadedFile("x.pdf", signed, "application/pdf")})
+    response = client.post(
+        "/en/desk/verify/", {"file": SimpleUploadedFile("x.pdf", signed, "application/pdf")}
+    )
     assert response.status_code == 200 and b'data-genuine="true"' in response.content
     tampered = bytearray(signed)
     tampered[100] ^= 1
-    response = client.post("/fr/desk/verify/", {"file": SimpleUploadedFile("x.pdf", bytes(tampered), "application/pdf")})
+    response = client.post(
+        "/fr/desk/verify/", {"file": SimpleUploadedFile("x.pdf", bytes(tampered), "application/pdf")}
+    )
     assert b'data-genuine="false"' in response.content
     response = client.get(f"/verify/{stamped.request.reference}/", follow=True)
     assert response.status_code == 200 and stamped.stamped.file.sha256.encode() in response.content
@@ -122,11 +148,21 @@ def test_the_officer_stamps_through_the_review_page(client, queued_request, offi
     assert b"stamp-form" in page.content
     stamp = queued_request.office.stamps.get(text_en="RELEASED")
     document = queued_request.documents.get()
-    preview = client.get(url + "stamp/preview.png", {"stamp": stamp.pk, "document": document.pk, "page": 1,
-                                                      "x": 0.2, "y": 0.7})
+    preview = client.get(
+        url + "stamp/preview.png", {"stamp": stamp.pk, "document": document.pk, "page": 1, "x": 0.2, "y": 0.7}
+    )
     assert preview.status_code == 200 and preview.content.startswith(b"\x89PNG")
-    response = client.post(url + "stamp/", {"stamp": stamp.pk, "document": document.pk, "pages": "1",
-                                             "x": "0.2", "y": "0.7", "return_now": "on"})
+    response = client.post(
+        url + "stamp/",
+        {
+            "stamp": stamp.pk,
+            "document": document.pk,
+            "pages": "1",
+            "x": "0.2",
+            "y": "0.7",
+            "return_now": "on",
+        },
+    )
     assert response.status_code == 302
     queued_request.refresh_from_db()
     assert queued_request.status == RequestStatus.RETURNED
@@ -139,7 +175,9 @@ def test_reject_tells_the_client_the_reason_in_both_languages(queued_request, of
 
     services.request_claim(request=queued_request, officer=officer)
     reason = RejectionReason.objects.get(code="missing-lead-sheet")
-    services.request_reject(request=queued_request, officer=officer, reason=reason, note="Lead sheet first, please.")
+    services.request_reject(
+        request=queued_request, officer=officer, reason=reason, note="Lead sheet first, please."
+    )
     outbound = OutboundMessage.objects.get(request=queued_request, kind=OutboundKind.REJECTION)
     body = email.message_from_bytes(read_bytes(outbound.eml), policy=policy.default).get_body().get_content()
     assert reason.text_en in body and reason.text_fr in body and "Lead sheet first" in body

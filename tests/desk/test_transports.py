@@ -22,8 +22,11 @@ def test_mail_sent_over_smtp_to_a_cargo_inbox_becomes_a_queued_request(office, e
     settings.LONGROOM_SMTP_ACCEPT_UNKNOWN = False
     controller = start_smtp_server(intake_handler(), "127.0.0.1", 0)
     try:
-        raw = email_with(to="cargo-410@longroom.test", subject="RMD - 132432000123459",
-                         attachments=[("132432000123459.pdf", pdf_for("132432000123459"))])
+        raw = email_with(
+            to="cargo-410@longroom.test",
+            subject="RMD - 132432000123459",
+            attachments=[("132432000123459.pdf", pdf_for("132432000123459"))],
+        )
         with smtplib.SMTP("127.0.0.1", bound_port(controller)) as smtp:
             refused = smtp.sendmail("broker@example.com", ["cargo-410@longroom.test"], raw)
             assert refused == {}
@@ -66,8 +69,14 @@ def _count(dovecot) -> int:
 @pytest.mark.django_db(transaction=True)
 def test_imap_poll_records_each_message_once_and_never_refetches(imap_inbox, dovecot, email_with, pdf_for):
     for number in ("11111111111111", "22222222222222"):
-        _append(dovecot, email_with(to="cargo-410@longroom.test", subject=f"RMD - {number}",
-                                    attachments=[(f"{number}.pdf", pdf_for(number))]))
+        _append(
+            dovecot,
+            email_with(
+                to="cargo-410@longroom.test",
+                subject=f"RMD - {number}",
+                attachments=[(f"{number}.pdf", pdf_for(number))],
+            ),
+        )
     in_mailbox = _count(dovecot)  # the session's Dovecot may hold other tests' mail too
     assert inbox_poll(inbox=imap_inbox) == in_mailbox
     assert inbox_poll(inbox=imap_inbox) == 0
@@ -76,7 +85,10 @@ def test_imap_poll_records_each_message_once_and_never_refetches(imap_inbox, dov
     for message in InboundMessage.objects.all():
         assert message.imap_uid is not None
         message_process(message.pk)
-    assert set(Request.objects.values_list("transaction_number", flat=True)) >= {"11111111111111", "22222222222222"}
+    assert set(Request.objects.values_list("transaction_number", flat=True)) >= {
+        "11111111111111",
+        "22222222222222",
+    }
 
 
 @pytest.mark.imap

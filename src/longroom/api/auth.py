@@ -17,4 +17,3 @@ class PersonalToken(HttpBearer):
             return None
         request.user = user
         return user
-

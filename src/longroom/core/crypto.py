@@ -25,4 +25,6 @@ def decrypt_secret(token: str) -> str:
     try:
         return _fernet().decrypt(token.encode()).decode()
     except InvalidToken as exc:
-        raise ValueError("The stored secret cannot be decrypted with the current LONGROOM_FIELD_KEY.") from exc
+        raise ValueError(
+            "The stored secret cannot be decrypted with the current LONGROOM_FIELD_KEY."
+        ) from exc

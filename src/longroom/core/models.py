@@ -39,7 +39,10 @@ class User(AbstractUser):
     full_name = models.CharField(_("full name"), max_length=200, blank=True)
     # Printed on stamps and in the audit trail instead of the person's name.
     staff_identifier = models.CharField(
-        _("officer identifier"), max_length=32, blank=True, help_text=_("Badge or employee number shown on stamps.")
+        _("officer identifier"),
+        max_length=32,
+        blank=True,
+        help_text=_("Badge or employee number shown on stamps."),
     )
     preferred_language = models.CharField(
         _("preferred language"), max_length=2, choices=[("en", "English"), ("fr", "Français")], default="en"
@@ -68,7 +71,7 @@ class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
     def update(self, **kwargs: Any) -> int:
         raise AuditLogIsAppendOnly("Audit events cannot be changed.")
 
-    def delete(self) -> tuple[int, dict[str, int]]:  # type: ignore[override]
+    def delete(self) -> tuple[int, dict[str, int]]:
         raise AuditLogIsAppendOnly("Audit events cannot be deleted.")
 
 
@@ -82,7 +85,12 @@ class AuditEvent(models.Model):
     occurred_at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
     verb = models.CharField(_("event"), max_length=64, db_index=True)
     actor = models.ForeignKey(
-        "core.User", verbose_name=_("actor"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "core.User",
+        verbose_name=_("actor"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     # Who acted when it was not a signed-in user: a client's e-mail address, "system".
     actor_label = models.CharField(_("actor label"), max_length=254, blank=True)
@@ -99,7 +107,9 @@ class AuditEvent(models.Model):
         verbose_name = _("audit event")
         verbose_name_plural = _("audit events")
         ordering = ("occurred_at", "id")
-        indexes = [models.Index(fields=["subject_type", "subject_id", "occurred_at"], name="audit_subject_idx")]
+        indexes = [
+            models.Index(fields=["subject_type", "subject_id", "occurred_at"], name="audit_subject_idx")
+        ]
 
     def __str__(self) -> str:
         return f"{self.occurred_at:%Y-%m-%d %H:%M:%S} {self.verb} {self.subject_type}:{self.subject_id}"

@@ -31,6 +31,6 @@ class OutboxEmailBackend(BaseEmailBackend):
             message_id = str(mime.get("Message-ID", "")).strip("<>") or f"{datetime.now(UTC).timestamp()}"
             safe_id = re.sub(r"[^A-Za-z0-9._-]+", "_", message_id)[:120]
             stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
-            (folder / f"{stamp}-{safe_id}.eml").write_bytes(mime.as_bytes(linesep="\r\n"))
+            (folder / f"{stamp}-{safe_id}.eml").write_bytes(mime.as_bytes())
             sent += 1
         return sent

@@ -11,7 +11,7 @@ from django.utils import timezone
 from . import audit
 from .models import ApiToken, User
 
-TOKEN_PREFIX = "lrt_"
+TOKEN_PREFIX = "lrt_"  # noqa: S105 - a public prefix that makes leaked tokens easy to spot
 
 
 def token_digest(secret: str) -> str:
@@ -25,7 +25,12 @@ def api_token_create(*, user: User, name: str) -> tuple[ApiToken, str]:
         token = ApiToken.objects.create(
             user=user, name=name.strip()[:100] or "API", prefix=secret[:12], key_sha256=token_digest(secret)
         )
-        audit.record(verb="api_token.created", subject=token, actor=user, data={"name": token.name, "prefix": token.prefix})
+        audit.record(
+            verb="api_token.created",
+            subject=token,
+            actor=user,
+            data={"name": token.name, "prefix": token.prefix},
+        )
     return token, secret
 
 
@@ -40,7 +45,11 @@ def api_token_revoke(*, token: ApiToken, actor: User) -> ApiToken:
 def api_token_authenticate(secret: str) -> User | None:
     if not secret.startswith(TOKEN_PREFIX):
         return None
-    token = ApiToken.objects.select_related("user").filter(key_sha256=token_digest(secret), revoked_at__isnull=True).first()
+    token = (
+        ApiToken.objects.select_related("user")
+        .filter(key_sha256=token_digest(secret), revoked_at__isnull=True)
+        .first()
+    )
     if token is None or not token.user.is_active:
         return None
     ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import cast
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -7,7 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from .models import ApiToken
+from .models import ApiToken, User
 from .services import api_token_create, api_token_revoke
 
 
@@ -17,7 +19,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def profile(request: HttpRequest) -> HttpResponse:
-    tokens = ApiToken.objects.filter(user=request.user)
+    tokens = ApiToken.objects.filter(user=cast(User, request.user))
     new_secret = request.session.pop("new_api_token", None)
     return render(request, "core/profile.html", {"tokens": tokens, "new_secret": new_secret})
 

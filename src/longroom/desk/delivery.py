@@ -10,6 +10,7 @@ from __future__ import annotations
 import smtplib
 import ssl
 from datetime import UTC, datetime
+from typing import Any
 
 from django.conf import settings
 
@@ -21,18 +22,18 @@ class DeliveryFailed(Exception):
 
 
 def deliver_raw(*, raw: bytes, from_address: str, to_addresses: list[str], message_id: str) -> None:
-    relay = settings.LONGROOM_RELAY
+    relay: dict[str, Any] = settings.LONGROOM_RELAY
     if not relay["host"]:
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
         safe_id = "".join(c if c.isalnum() or c in "._-" else "_" for c in message_id)[:100]
         (outbox_dir() / f"{stamp}-{safe_id}.eml").write_bytes(raw)
         return
     try:
-        with smtplib.SMTP(relay["host"], relay["port"], timeout=relay["timeout"]) as smtp:
+        with smtplib.SMTP(str(relay["host"]), int(relay["port"]), timeout=float(relay["timeout"])) as smtp:
             if relay["use_tls"]:
                 smtp.starttls(context=ssl.create_default_context())
             if relay["username"]:
-                smtp.login(relay["username"], relay["password"])
+                smtp.login(str(relay["username"]), str(relay["password"]))
             refused = smtp.sendmail(from_address, to_addresses, raw)
     except (OSError, smtplib.SMTPException) as exc:
         raise DeliveryFailed(f"{type(exc).__name__}: {exc}") from exc

@@ -26,18 +26,33 @@ DEMO_PASSWORD = "longroom-demo-2026"  # noqa: S105 - printed on screen; a demo h
 
 OFFICES = [
     {
-        "number": "410", "name_en": "Demo Commercial Office 410", "name_fr": "Bureau commercial de démonstration 410",
-        "street_address": "100 Example Road", "city": "Windsor", "province": "ON", "postal_code": "N9A 0A1",
+        "number": "410",
+        "name_en": "Demo Commercial Office 410",
+        "name_fr": "Bureau commercial de démonstration 410",
+        "street_address": "100 Example Road",
+        "city": "Windsor",
+        "province": "ON",
+        "postal_code": "N9A 0A1",
         "time_zone": "America/Toronto",
     },
     {
-        "number": "395", "name_en": "Demo Commercial Office 395", "name_fr": "Bureau commercial de démonstration 395",
-        "street_address": "200 rue Exemple", "city": "Montréal", "province": "QC", "postal_code": "H3C 0A1",
+        "number": "395",
+        "name_en": "Demo Commercial Office 395",
+        "name_fr": "Bureau commercial de démonstration 395",
+        "street_address": "200 rue Exemple",
+        "city": "Montréal",
+        "province": "QC",
+        "postal_code": "H3C 0A1",
         "time_zone": "America/Toronto",
     },
     {
-        "number": "809", "name_en": "Demo Commercial Office 809", "name_fr": "Bureau commercial de démonstration 809",
-        "street_address": "300 Example Way", "city": "Vancouver", "province": "BC", "postal_code": "V6B 0A1",
+        "number": "809",
+        "name_en": "Demo Commercial Office 809",
+        "name_fr": "Bureau commercial de démonstration 809",
+        "street_address": "300 Example Way",
+        "city": "Vancouver",
+        "province": "BC",
+        "postal_code": "V6B 0A1",
         "time_zone": "America/Vancouver",
     },
 ]
@@ -45,7 +60,11 @@ OFFICES = [
 REQUEST_TYPES = {
     InboxKind.CARGO: [
         ("RMD", "Release on minimum documentation", "Mainlevée contre documentation minimale"),
-        ("A8A", "Cargo control document (in-bond movement)", "Document de contrôle du fret (mouvement sous douane)"),
+        (
+            "A8A",
+            "Cargo control document (in-bond movement)",
+            "Document de contrôle du fret (mouvement sous douane)",
+        ),
         ("A48", "A48 request", "Demande A48"),
         ("BSF673", "BSF673 request", "Demande BSF673"),
     ],
@@ -65,16 +84,31 @@ STAMPS = [
 ]
 
 REJECTION_REASONS = [
-    ("missing-lead-sheet", "The EDI exception lead sheet is missing or not on top (memorandum D17-1-4).",
-     "La fiche de présentation des exceptions EDI manque ou n’est pas sur le dessus (mémorandum D17-1-4)."),
-    ("wrong-inbox", "This request belongs in the other inbox (cargo or release) of this office.",
-     "Cette demande doit être envoyée à l’autre adresse (fret ou mainlevée) de ce bureau."),
-    ("illegible", "The documents cannot be read. Send a clearer scan.",
-     "Les documents sont illisibles. Envoyez une numérisation plus nette."),
-    ("documents-out-of-order", "The documents are not in the prescribed order.",
-     "Les documents ne sont pas dans l’ordre prescrit."),
-    ("not-eligible", "This kind of document is not accepted by e-mail at this office.",
-     "Ce type de document n’est pas accepté par courriel à ce bureau."),
+    (
+        "missing-lead-sheet",
+        "The EDI exception lead sheet is missing or not on top (memorandum D17-1-4).",
+        "La fiche de présentation des exceptions EDI manque ou n’est pas sur le dessus (mémorandum D17-1-4).",
+    ),
+    (
+        "wrong-inbox",
+        "This request belongs in the other inbox (cargo or release) of this office.",
+        "Cette demande doit être envoyée à l’autre adresse (fret ou mainlevée) de ce bureau.",
+    ),
+    (
+        "illegible",
+        "The documents cannot be read. Send a clearer scan.",
+        "Les documents sont illisibles. Envoyez une numérisation plus nette.",
+    ),
+    (
+        "documents-out-of-order",
+        "The documents are not in the prescribed order.",
+        "Les documents ne sont pas dans l’ordre prescrit.",
+    ),
+    (
+        "not-eligible",
+        "This kind of document is not accepted by e-mail at this office.",
+        "Ce type de document n’est pas accepté par courriel à ce bureau.",
+    ),
 ]
 
 
@@ -99,8 +133,14 @@ def demo_pdf(transaction_number: str, *, pages: int = 1, title: str = "CARGO CON
     return buffer.getvalue()
 
 
-def demo_email(*, to: str, subject: str, sender: str = "broker@example.com", attachments: list[tuple[str, bytes]],
-               body: str = "Please process the attached request. Thank you.") -> bytes:
+def demo_email(
+    *,
+    to: str,
+    subject: str,
+    sender: str = "broker@example.com",
+    attachments: list[tuple[str, bytes]],
+    body: str = "Please process the attached request. Thank you.",
+) -> bytes:
     message = EmailMessage()
     message["From"] = f"Example Customs Broker <{sender}>"
     message["To"] = to
@@ -130,11 +170,15 @@ def load_demo() -> list[tuple[str, str]]:
     with transaction.atomic():
         for kind, types in REQUEST_TYPES.items():
             for code, en, fr in types:
-                RequestType.objects.get_or_create(code=code, inbox_kind=kind, defaults={"label_en": en, "label_fr": fr})
+                RequestType.objects.get_or_create(
+                    code=code, inbox_kind=kind, defaults={"label_en": en, "label_fr": fr}
+                )
         for code, en, fr in REJECTION_REASONS:
             RejectionReason.objects.get_or_create(code=code, defaults={"text_en": en, "text_fr": fr})
         if not User.objects.filter(email="admin@longroom.test").exists():
-            User.objects.create_superuser("admin@longroom.test", DEMO_PASSWORD, full_name="Demo system administrator")
+            User.objects.create_superuser(
+                "admin@longroom.test", DEMO_PASSWORD, full_name="Demo system administrator"
+            )
         logins.append(("admin@longroom.test", "system administrator"))
         for data in OFFICES:
             office, _created = Office.objects.get_or_create(
@@ -161,12 +205,17 @@ def load_demo() -> list[tuple[str, str]]:
                     office=office, kind=kind, defaults={"address": f"{label}-{office.number}@longroom.test"}
                 )
             for position, (en, fr) in enumerate(STAMPS):
-                Stamp.objects.get_or_create(office=office, text_en=en, defaults={"text_fr": fr, "position": position})
+                Stamp.objects.get_or_create(
+                    office=office, text_en=en, defaults={"text_fr": fr, "position": position}
+                )
             for email, role, identifier in demo_users_for(office):
                 user = User.objects.filter(email=email).first()
                 if user is None:
                     user = User.objects.create_user(
-                        email, DEMO_PASSWORD, is_staff=True, staff_identifier=identifier,
+                        email,
+                        DEMO_PASSWORD,
+                        is_staff=True,
+                        staff_identifier=identifier,
                         full_name=f"{role.label} {office.number}",
                     )
                 Membership.objects.get_or_create(user=user, office=office, defaults={"role": role})
@@ -194,17 +243,23 @@ def _demo_requests() -> None:
         ("cargo-395@longroom.test", "RMD - 39500000000001", "39500000000001"),
         ("cargo-809@longroom.test", "RMD - 80900000000001", "80900000000001"),
     ]
-    created = []
+    created: list[Request] = []
     for to, subject, number in samples:
         raw = demo_email(to=to, subject=subject, attachments=[(f"{number}.pdf", demo_pdf(number, pages=2))])
         message = message_record(raw=raw, source="smtp", envelope_from="broker@example.com", envelope_to=[to])
         processed = message_process(message.pk)
-        if processed is not None and processed.request_id:
+        if processed is not None and processed.request is not None:
             created.append(processed.request)
     # A message that is not accepted, to show the refusal path.
     bad = demo_email(to="cargo-410@longroom.test", subject="Please stamp", attachments=[])
-    message_process(message_record(raw=bad, source="smtp", envelope_from="broker@example.com",
-                                   envelope_to=["cargo-410@longroom.test"]).pk)
+    message_process(
+        message_record(
+            raw=bad,
+            source="smtp",
+            envelope_from="broker@example.com",
+            envelope_to=["cargo-410@longroom.test"],
+        ).pk
+    )
     officer = User.objects.get(email="officer410@longroom.test")
     from .tasks import document_render
 
@@ -215,13 +270,25 @@ def _demo_requests() -> None:
         returned, rejected, asked, claimed = created[1], created[2], created[3], created[4]
         request_claim(request=returned, officer=officer)
         stamp = Stamp.objects.get(office=returned.office, text_en="AUTHORIZED TO MOVE IN BOND")
-        document = returned.documents.first()
-        assert document is not None
-        request_stamp(request=returned, officer=officer, stamp=stamp, document=document, pages=[0],
-                      position=(0.55, 0.04))
+        original = returned.documents.first()
+        assert original is not None
+        request_stamp(
+            request=returned,
+            officer=officer,
+            stamp=stamp,
+            document=original,
+            pages=[0],
+            position=(0.55, 0.04),
+        )
         request_claim(request=rejected, officer=officer)
-        request_reject(request=rejected, officer=officer, reason=RejectionReason.objects.get(code="missing-lead-sheet"),
-                       note="Please resend with the lead sheet on top.")
+        request_reject(
+            request=rejected,
+            officer=officer,
+            reason=RejectionReason.objects.get(code="missing-lead-sheet"),
+            note="Please resend with the lead sheet on top.",
+        )
         request_claim(request=asked, officer=officer)
-        request_ask_for_information(request=asked, officer=officer, note="Please send the commercial invoice.")
+        request_ask_for_information(
+            request=asked, officer=officer, note="Please send the commercial invoice."
+        )
         request_claim(request=claimed, officer=officer)

@@ -29,7 +29,9 @@ class RequestType(models.Model):
         verbose_name = _("request type")
         verbose_name_plural = _("request types")
         ordering = ("inbox_kind", "code")
-        constraints = [models.UniqueConstraint(fields=["code", "inbox_kind"], name="request_type_unique_per_kind")]
+        constraints = [
+            models.UniqueConstraint(fields=["code", "inbox_kind"], name="request_type_unique_per_kind")
+        ]
 
     def __str__(self) -> str:
         return f"{self.code} — {self.label}"
@@ -42,7 +44,9 @@ class RequestType(models.Model):
 class Stamp(models.Model):
     """One stamp of an office's stamp set, e.g. RELEASED / MAINLEVÉE."""
 
-    office = models.ForeignKey(Office, on_delete=models.CASCADE, related_name="stamps", verbose_name=_("office"))
+    office = models.ForeignKey(
+        Office, on_delete=models.CASCADE, related_name="stamps", verbose_name=_("office")
+    )
     text_en = models.CharField(_("text (English)"), max_length=80)
     text_fr = models.CharField(_("text (French)"), max_length=80)
     position = models.PositiveSmallIntegerField(_("order"), default=0)
@@ -185,7 +189,9 @@ class Request(models.Model):
     """A client's request to an office inbox, from receipt to return or rejection."""
 
     reference = models.CharField(_("reference"), max_length=32, unique=True)
-    office = models.ForeignKey(Office, on_delete=models.PROTECT, related_name="requests", verbose_name=_("office"))
+    office = models.ForeignKey(
+        Office, on_delete=models.PROTECT, related_name="requests", verbose_name=_("office")
+    )
     inbox = models.ForeignKey("offices.Inbox", on_delete=models.PROTECT, related_name="requests")
     kind = models.CharField(_("inbox kind"), max_length=1, choices=InboxKind.choices)
     request_type = models.CharField(_("request type"), max_length=16)
@@ -197,9 +203,15 @@ class Request(models.Model):
     # The Message-ID of the client's first message: replies go in the same thread.
     thread_message_id = models.CharField(max_length=998, blank=True)
     received_at = models.DateTimeField(_("received"), default=timezone.now)
-    status = models.CharField(_("status"), max_length=16, choices=RequestStatus.choices, default=RequestStatus.QUEUED)
+    status = models.CharField(
+        _("status"), max_length=16, choices=RequestStatus.choices, default=RequestStatus.QUEUED
+    )
     claimed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="claimed_requests"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="claimed_requests",
     )
     claim_expires_at = models.DateTimeField(null=True, blank=True)
     barcode_mismatch = models.BooleanField(_("barcode disagrees with subject"), default=False)
@@ -244,7 +256,12 @@ class ReferenceCounter(models.Model):
     last = models.PositiveIntegerField(default=0)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["office", "kind", "year"], name="one_counter_per_series")]
+        constraints = [
+            models.UniqueConstraint(fields=["office", "kind", "year"], name="one_counter_per_series")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.office_id}-{self.kind}-{self.year}: {self.last}"
 
 
 class DocumentRole(models.TextChoices):
@@ -254,15 +271,21 @@ class DocumentRole(models.TextChoices):
 
 class Document(models.Model):
     request = models.ForeignKey(Request, on_delete=models.PROTECT, related_name="documents")
-    message = models.ForeignKey(InboundMessage, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    message = models.ForeignKey(
+        InboundMessage, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     role = models.CharField(max_length=10, choices=DocumentRole.choices, default=DocumentRole.ORIGINAL)
     filename = models.CharField(_("file name"), max_length=255)
     file = models.ForeignKey(StoredFile, on_delete=models.PROTECT, related_name="+")
     page_count = models.PositiveIntegerField(default=0)
     # Set when PDFium needed a repaired copy to open the file; the original stays as received.
-    repaired_file = models.ForeignKey(StoredFile, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    repaired_file = models.ForeignKey(
+        StoredFile, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     previews_ready = models.BooleanField(default=False)
-    stamped_from = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    stamped_from = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -284,7 +307,12 @@ class PagePreview(models.Model):
 
     class Meta:
         ordering = ("document", "page_index")
-        constraints = [models.UniqueConstraint(fields=["document", "page_index"], name="one_preview_per_page")]
+        constraints = [
+            models.UniqueConstraint(fields=["document", "page_index"], name="one_preview_per_page")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.document} p. {self.page_index + 1}"
 
 
 class Barcode(models.Model):
@@ -296,6 +324,9 @@ class Barcode(models.Model):
 
     class Meta:
         ordering = ("document", "page_index", "id")
+
+    def __str__(self) -> str:
+        return f"{self.symbology} {self.text}"
 
 
 class Stamping(models.Model):
@@ -314,6 +345,9 @@ class Stamping(models.Model):
 
     class Meta:
         ordering = ("stamped_at", "id")
+
+    def __str__(self) -> str:
+        return f"{self.request_id}: {self.stamp_id} at {self.stamped_at:%Y-%m-%d %H:%M}"
 
 
 class OutboundKind(models.TextChoices):
@@ -335,7 +369,9 @@ class OutboundStatus(models.TextChoices):
 
 class OutboundMessage(models.Model):
     kind = models.CharField(max_length=16, choices=OutboundKind.choices)
-    request = models.ForeignKey(Request, null=True, blank=True, on_delete=models.PROTECT, related_name="replies")
+    request = models.ForeignKey(
+        Request, null=True, blank=True, on_delete=models.PROTECT, related_name="replies"
+    )
     in_response_to = models.ForeignKey(
         InboundMessage, null=True, blank=True, on_delete=models.PROTECT, related_name="replies"
     )

@@ -16,7 +16,7 @@ from .models import SealCertificate, Stamp
 from .views import _user, staff_required
 
 
-def _administered(request: HttpRequest, number: str):  # type: ignore[no-untyped-def]
+def _administered(request: HttpRequest, number: str):
     office = office_administered_by(_user(request), number)
     if office is None:
         raise Http404
@@ -33,14 +33,25 @@ def office_settings(request: HttpRequest, number: str) -> HttpResponse:
             messages.success(request, _("The instructions were saved. They are on the Locations page now."))
             return redirect("desk:office_settings", number=number)
     else:
-        form = InstructionsForm(initial={
-            "hours_en": office.hours_en, "hours_fr": office.hours_fr,
-            "instructions_en": office.instructions_en, "instructions_fr": office.instructions_fr,
-        })
-    return render(request, "desk/office_settings.html", {
-        "office": office, "form": form, "stamps": Stamp.objects.filter(office=office),
-        "new_stamp_form": StampForm(), "seals": SealCertificate.objects.filter(office=office),
-    })
+        form = InstructionsForm(
+            initial={
+                "hours_en": office.hours_en,
+                "hours_fr": office.hours_fr,
+                "instructions_en": office.instructions_en,
+                "instructions_fr": office.instructions_fr,
+            }
+        )
+    return render(
+        request,
+        "desk/office_settings.html",
+        {
+            "office": office,
+            "form": form,
+            "stamps": Stamp.objects.filter(office=office),
+            "new_stamp_form": StampForm(),
+            "seals": SealCertificate.objects.filter(office=office),
+        },
+    )
 
 
 @staff_required
@@ -62,6 +73,14 @@ def stamp_edit(request: HttpRequest, number: str, pk: int | None = None) -> Http
                 messages.success(request, _("The stamp set was saved."))
                 return redirect("desk:office_settings", number=number)
     else:
-        form = StampForm(initial={"text_en": stamp.text_en, "text_fr": stamp.text_fr, "position": stamp.position,
-                                  "active": stamp.active} if stamp else None)
+        form = StampForm(
+            initial={
+                "text_en": stamp.text_en,
+                "text_fr": stamp.text_fr,
+                "position": stamp.position,
+                "active": stamp.active,
+            }
+            if stamp
+            else None
+        )
     return render(request, "desk/stamp_edit.html", {"office": office, "form": form, "stamp": stamp})

@@ -13,7 +13,9 @@ from .models import ReferenceCounter
 def reference_allocate(*, office: Office, kind: str, year: int) -> str:
     """Issue the next number of the series. Call inside the transaction that uses it."""
     for _attempt in range(3):
-        updated = ReferenceCounter.objects.filter(office=office, kind=kind, year=year).update(last=F("last") + 1)
+        updated = ReferenceCounter.objects.filter(office=office, kind=kind, year=year).update(
+            last=F("last") + 1
+        )
         if not updated:
             try:
                 with transaction.atomic():

@@ -24,7 +24,7 @@ from .storage import store_bytes
 
 AUTOMATIC_KINDS = {OutboundKind.ACKNOWLEDGEMENT, OutboundKind.NOT_ACCEPTED, OutboundKind.FOLLOW_UP_ACK}
 
-SUBJECTS = {
+SUBJECTS: dict[str, tuple[object, str]] = {
     OutboundKind.ACKNOWLEDGEMENT: (_("Request received"), "ack"),
     OutboundKind.NOT_ACCEPTED: (_("Request not accepted"), "not_accepted"),
     OutboundKind.FOLLOW_UP_ACK: (_("Follow-up received"), "follow_up_ack"),
@@ -89,8 +89,10 @@ def compose(reply: Reply) -> tuple[EmailMessage, str, str]:
     reference = request.reference if request else ""
     inbound = reply.in_response_to
     original_subject = (request.subject if request else (inbound.subject if inbound else ""))[:200]
-    from_address = request.inbox.address if request else (
-        inbound.inbox.address if inbound and inbound.inbox else settings.DEFAULT_FROM_EMAIL
+    from_address = (
+        request.inbox.address
+        if request
+        else (inbound.inbox.address if inbound and inbound.inbox else settings.DEFAULT_FROM_EMAIL)
     )
     agency = f"{settings.LONGROOM_AGENCY_NAME_EN} / {settings.LONGROOM_AGENCY_NAME_FR}"
     message_id = new_message_id()

@@ -91,8 +91,15 @@ class QueueView:
     now: datetime
 
 
-def queue(*, user: User, office: Office, kind: str, filters: QueueFilters, page_number: int = 1,
-          now: datetime | None = None) -> QueueView:
+def queue(
+    *,
+    user: User,
+    office: Office,
+    kind: str,
+    filters: QueueFilters,
+    page_number: int = 1,
+    now: datetime | None = None,
+) -> QueueView:
     """The work list of one office and inbox kind: oldest first, so nothing waits unseen."""
     now = now or timezone.now()
     if office.pk not in staff_office_ids(user):
@@ -108,23 +115,31 @@ def queue(*, user: User, office: Office, kind: str, filters: QueueFilters, page_
     if filters.age == "late":
         rows = rows.filter(received_at__lt=now - timedelta(minutes=office.service_target_minutes))
     elif filters.age == "today":
-        local_midnight = timezone.localtime(now, office.zone).replace(hour=0, minute=0, second=0, microsecond=0)
+        local_midnight = timezone.localtime(now, office.zone).replace(
+            hour=0, minute=0, second=0, microsecond=0
+        )
         rows = rows.filter(received_at__gte=local_midnight)
     if filters.client:
-        rows = rows.filter(Q(client_email__icontains=filters.client) | Q(client_name__icontains=filters.client))
+        rows = rows.filter(
+            Q(client_email__icontains=filters.client) | Q(client_name__icontains=filters.client)
+        )
     if filters.flag == "barcode":
         rows = rows.filter(barcode_mismatch=True)
     rows = rows.select_related("claimed_by").order_by("received_at", "id")
     paginator = Paginator(rows, QUEUE_PAGE_SIZE, allow_empty_first_page=True)
     # Counting every row of a large history is slow and useless; count what a page needs.
-    paginator.count = rows.count() if filters.status != "all" else min(rows[:10_001].count(), 10_001)  # type: ignore[misc]
+    paginator.count = rows.count() if filters.status != "all" else min(rows[:10_001].count(), 10_001)
     page = paginator.get_page(page_number)
     counts = {
         row["status"]: row["n"]
         for row in base.filter(status__in=OPEN_STATUSES).values("status").annotate(n=Count("id")).order_by()
     }
-    types = sorted(set(base.filter(status__in=OPEN_STATUSES).values_list("request_type", flat=True).distinct()))
-    return QueueView(office=office, kind=kind, filters=filters, page=page, counts=counts, request_types=types, now=now)
+    types = sorted(
+        set(base.filter(status__in=OPEN_STATUSES).values_list("request_type", flat=True).distinct())
+    )
+    return QueueView(
+        office=office, kind=kind, filters=filters, page=page, counts=counts, request_types=types, now=now
+    )
 
 
 def age_class(request: Request, office: Office, now: datetime) -> str:
@@ -157,7 +172,8 @@ def desk_overview(user: User) -> list[dict[str, object]]:
                 "office": office,
                 "administers": office.pk in administered,
                 "inboxes": [
-                    {"inbox": inbox, "open": counts.get((office.pk, inbox.kind), 0)} for inbox in office.inboxes.all()
+                    {"inbox": inbox, "open": counts.get((office.pk, inbox.kind), 0)}
+                    for inbox in office.inboxes.all()
                 ],
             }
         )
@@ -184,8 +200,11 @@ def request_timeline(request: Request) -> list[TimelineEntry]:
         who = event.actor.display_identifier if event.actor else event.actor_label
         entries.append(
             TimelineEntry(
-                at=event.occurred_at, verb=event.verb, label=str(EVENT_LABELS.get(event.verb, event.verb)),
-                who=who, data=event.data,
+                at=event.occurred_at,
+                verb=event.verb,
+                label=str(EVENT_LABELS.get(event.verb, event.verb)),
+                who=who,
+                data=event.data,
             )
         )
     return entries
@@ -211,9 +230,11 @@ def original_documents(request: Request) -> QuerySet[Document]:
 
 
 def document_for_staff(user: User, pk: int) -> Document:
-    document = Document.objects.select_related("request", "file").filter(
-        pk=pk, request__office_id__in=staff_office_ids(user)
-    ).first()
+    document = (
+        Document.objects.select_related("request", "file")
+        .filter(pk=pk, request__office_id__in=staff_office_ids(user))
+        .first()
+    )
     if document is None:
         raise Http404
     return document
@@ -242,8 +263,16 @@ def intake_problems(user: User) -> QuerySet[InboundMessage]:
         visible |= Q(inbox__isnull=True)
     return (
         InboundMessage.objects.filter(visible)
-        .filter(status__in=[MessageStatus.RETRY_WAIT, MessageStatus.DEAD, MessageStatus.NOT_ACCEPTED,
-                            MessageStatus.BOUNCE, MessageStatus.RECEIVED, MessageStatus.PROCESSING])
+        .filter(
+            status__in=[
+                MessageStatus.RETRY_WAIT,
+                MessageStatus.DEAD,
+                MessageStatus.NOT_ACCEPTED,
+                MessageStatus.BOUNCE,
+                MessageStatus.RECEIVED,
+                MessageStatus.PROCESSING,
+            ]
+        )
         .select_related("inbox__office")
         .order_by("-received_at")
     )

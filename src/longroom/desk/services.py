@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import functools
+from collections.abc import Collection
 from datetime import datetime, timedelta
 
 from cryptography import x509
@@ -70,7 +71,7 @@ def office_role(user: User, office_id: int) -> str | None:
     return membership.role if membership else None
 
 
-def _require_role(user: User, office_id: int, roles: set[str]) -> str:
+def _require_role(user: User, office_id: int, roles: Collection[str]) -> str:
     role = office_role(user, office_id)
     if role is None or role not in roles:
         raise NotAllowed("You do not have this role in this office.")
@@ -83,7 +84,9 @@ SUPERVISORS = {StaffRole.SUPERINTENDENT, StaffRole.ADMINISTRATOR}
 
 def _locked(request: Request) -> Request:
     # Lock the request row only: locking the joined office row would serialise a whole office.
-    return Request.objects.select_for_update(of=("self",)).select_related("office", "inbox").get(pk=request.pk)
+    return (
+        Request.objects.select_for_update(of=("self",)).select_related("office", "inbox").get(pk=request.pk)
+    )
 
 
 def _require_live_claim(request: Request, officer: User, now: datetime) -> None:
@@ -131,7 +134,9 @@ def request_release(*, request: Request, officer: User, now: datetime | None = N
     return locked
 
 
-def request_reassign(*, request: Request, superintendent: User, to_officer: User, now: datetime | None = None) -> Request:
+def request_reassign(
+    *, request: Request, superintendent: User, to_officer: User, now: datetime | None = None
+) -> Request:
     now = now or timezone.now()
     _require_role(superintendent, request.office_id, SUPERVISORS)
     _require_role(to_officer, request.office_id, ANY_ROLE)
@@ -156,7 +161,9 @@ def request_expire_leases(*, now: datetime | None = None) -> int:
     """Put abandoned claims back in the queue. Run by the scheduler."""
     now = now or timezone.now()
     expired = 0
-    stale = Request.objects.filter(status=RequestStatus.IN_REVIEW, claim_expires_at__lt=now).values_list("pk", flat=True)
+    stale = Request.objects.filter(status=RequestStatus.IN_REVIEW, claim_expires_at__lt=now).values_list(
+        "pk", flat=True
+    )
     for pk in list(stale[:500]):
         with transaction.atomic():
             changed = Request.objects.filter(pk=pk, status=RequestStatus.IN_REVIEW, claim_expires_at__lt=now)
@@ -166,7 +173,10 @@ def request_expire_leases(*, now: datetime | None = None) -> int:
             before = locked.claimed_by.email if locked.claimed_by else None
             changed.update(status=RequestStatus.QUEUED, claimed_by=None, claim_expires_at=None)
             audit.record(
-                verb="request.lease_expired", subject=locked, office_id=locked.office_id, data={"before": before}
+                verb="request.lease_expired",
+                subject=locked,
+                office_id=locked.office_id,
+                data={"before": before},
             )
             expired += 1
     return expired
@@ -243,7 +253,13 @@ def verify_url(reference: str) -> str:
 
 
 def stamp_spec(
-    *, request: Request, stamp: Stamp, officer: User, pages: list[int], position: tuple[float, float], now: datetime
+    *,
+    request: Request,
+    stamp: Stamp,
+    officer: User,
+    pages: list[int],
+    position: tuple[float, float],
+    now: datetime,
 ) -> pdftools.StampSpec:
     office = request.office
     local = timezone.localtime(now, office.zone)
@@ -406,7 +422,9 @@ def request_reject(
     return locked
 
 
-def request_ask_for_information(*, request: Request, officer: User, note: str, now: datetime | None = None) -> Request:
+def request_ask_for_information(
+    *, request: Request, officer: User, note: str, now: datetime | None = None
+) -> Request:
     now = now or timezone.now()
     if not note.strip():
         raise DeskError("Say what information is needed.")
@@ -419,10 +437,19 @@ def request_ask_for_information(*, request: Request, officer: User, note: str, n
         locked.claimed_by, locked.claim_expires_at = None, None
         locked.save()
         audit.record(
-            verb="request.info_requested", subject=locked, actor=officer, office_id=locked.office_id, data={"note": note}
+            verb="request.info_requested",
+            subject=locked,
+            actor=officer,
+            office_id=locked.office_id,
+            data={"note": note},
         )
         outbound = reply_record(
-            Reply(kind=OutboundKind.INFO_REQUEST, to_address=locked.client_email, request=locked, context={"note": note})
+            Reply(
+                kind=OutboundKind.INFO_REQUEST,
+                to_address=locked.client_email,
+                request=locked,
+                context={"note": note},
+            )
         )
         _schedule_send(outbound.pk)
     return locked
@@ -439,7 +466,12 @@ def message_retry(*, message: InboundMessage, actor: User) -> InboundMessage:
             pk=message.pk, status__in=[MessageStatus.DEAD, MessageStatus.RETRY_WAIT]
         ).update(status=MessageStatus.RECEIVED, attempts=0, next_attempt_at=None)
         if updated:
-            audit.record(verb="message.retried", subject=message, actor=actor, office_id=message.inbox.office_id if message.inbox else None)
+            audit.record(
+                verb="message.retried",
+                subject=message,
+                actor=actor,
+                office_id=message.inbox.office_id if message.inbox else None,
+            )
             transaction.on_commit(lambda: _schedule_process(message.pk))
     return InboundMessage.objects.get(pk=message.pk)
 
@@ -459,15 +491,25 @@ def _schedule_process(message_pk: int) -> None:
 # ── an office administrator's settings ──────────────────────────────────────────────────
 
 
-def stamp_save(*, office: Office, actor: User, stamp: Stamp | None, text_en: str, text_fr: str, position: int,
-               active: bool) -> Stamp:
+def stamp_save(
+    *,
+    office: Office,
+    actor: User,
+    stamp: Stamp | None,
+    text_en: str,
+    text_fr: str,
+    position: int,
+    active: bool,
+) -> Stamp:
     """Add a stamp to the office's set or change one. Stamps already applied keep their record."""
     _require_role(actor, office.pk, {StaffRole.ADMINISTRATOR})
     text_en, text_fr = text_en.strip().upper(), text_fr.strip().upper()
     if not text_en or not text_fr:
         raise DeskError("A stamp needs its text in English and in French.")
     with transaction.atomic():
-        before = {"text_en": stamp.text_en, "text_fr": stamp.text_fr, "active": stamp.active} if stamp else None
+        before = (
+            {"text_en": stamp.text_en, "text_fr": stamp.text_fr, "active": stamp.active} if stamp else None
+        )
         if stamp is None:
             stamp = Stamp(office=office)
         elif stamp.office_id != office.pk:
@@ -475,7 +517,10 @@ def stamp_save(*, office: Office, actor: User, stamp: Stamp | None, text_en: str
         stamp.text_en, stamp.text_fr, stamp.position, stamp.active = text_en, text_fr, position, active
         stamp.save()
         audit.record(
-            verb="office.stamp_saved", subject=stamp, actor=actor, office_id=office.pk,
+            verb="office.stamp_saved",
+            subject=stamp,
+            actor=actor,
+            office_id=office.pk,
             data={"before": before, "after": {"text_en": text_en, "text_fr": text_fr, "active": active}},
         )
     return stamp

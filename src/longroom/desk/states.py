@@ -27,11 +27,18 @@ TRANSITIONS: dict[str, Transition] = {
         Transition("claim", frozenset({S.QUEUED, S.IN_REVIEW}), S.IN_REVIEW, "request.claimed"),
         Transition("release", frozenset({S.IN_REVIEW}), S.QUEUED, "request.released"),
         Transition("expire_lease", frozenset({S.IN_REVIEW}), S.QUEUED, "request.lease_expired"),
-        Transition("reassign", frozenset({S.QUEUED, S.IN_REVIEW, S.INFO_REQUESTED}), S.IN_REVIEW, "request.reassigned"),
+        Transition(
+            "reassign",
+            frozenset({S.QUEUED, S.IN_REVIEW, S.INFO_REQUESTED}),
+            S.IN_REVIEW,
+            "request.reassigned",
+        ),
         Transition("stamp", frozenset({S.IN_REVIEW}), None, "request.stamped"),
         Transition("return", frozenset({S.IN_REVIEW}), S.RETURNED, "request.returned"),
         Transition("reject", frozenset({S.IN_REVIEW}), S.REJECTED, "request.rejected"),
-        Transition("ask_for_information", frozenset({S.IN_REVIEW}), S.INFO_REQUESTED, "request.info_requested"),
+        Transition(
+            "ask_for_information", frozenset({S.IN_REVIEW}), S.INFO_REQUESTED, "request.info_requested"
+        ),
         Transition(
             "client_follow_up",
             frozenset({S.QUEUED, S.IN_REVIEW, S.INFO_REQUESTED, S.RETURNED, S.REJECTED}),

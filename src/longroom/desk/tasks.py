@@ -78,14 +78,20 @@ def document_render(document_pk: int) -> None:
                     text=code.text[:500],
                     matches_transaction=matches,
                 )
-        Document.objects.filter(pk=document.pk).update(previews_ready=True, page_count=len(pages) or document.page_count)
+        Document.objects.filter(pk=document.pk).update(
+            previews_ready=True, page_count=len(pages) or document.page_count
+        )
         if found_numbers and request.transaction_number not in found_numbers and not request.barcode_mismatch:
             Request.objects.filter(pk=request.pk).update(barcode_mismatch=True)
             audit.record(
                 verb="request.barcode_mismatch",
                 subject=request,
                 office_id=request.office_id,
-                data={"document": document.filename, "barcodes": found_numbers, "subject": request.transaction_number},
+                data={
+                    "document": document.filename,
+                    "barcodes": found_numbers,
+                    "subject": request.transaction_number,
+                },
             )
 
 
@@ -106,7 +112,11 @@ def outbound_send(outbound_pk: int) -> None:
     except DeliveryFailed as exc:
         error = str(exc)
     with transaction.atomic():
-        outbound = OutboundMessage.objects.select_for_update(of=("self",)).select_related("request").get(pk=outbound_pk)
+        outbound = (
+            OutboundMessage.objects.select_for_update(of=("self",))
+            .select_related("request")
+            .get(pk=outbound_pk)
+        )
         outbound.attempts += 1
         if error:
             _record_delivery_failure(outbound, error)
@@ -136,7 +146,12 @@ def _record_delivery_failure(outbound: OutboundMessage, error: str) -> None:
             verb="request.delivery_failed",
             subject=outbound.request,
             office_id=outbound.request.office_id,
-            data={"outbound": outbound.pk, "error": outbound.last_error, "attempt": outbound.attempts, "final": dead},
+            data={
+                "outbound": outbound.pk,
+                "error": outbound.last_error,
+                "attempt": outbound.attempts,
+                "final": dead,
+            },
         )
     if not dead:
         run_after = outbound.next_attempt_at

@@ -16,7 +16,11 @@ urlpatterns = [
     path("requests/<str:reference>/return/", views.request_return, name="return"),
     path("requests/<str:reference>/reject/", views.request_reject, name="reject"),
     path("requests/<str:reference>/ask/", views.request_ask, name="ask"),
-    path("documents/<int:document_pk>/pages/<int:page_index>/<str:size>.png", views.page_image, name="page_image"),
+    path(
+        "documents/<int:document_pk>/pages/<int:page_index>/<str:size>.png",
+        views.page_image,
+        name="page_image",
+    ),
     path("documents/<int:document_pk>/download/", views.document_download, name="document"),
     path("barcodes/<int:barcode_pk>.svg", views.barcode_svg, name="barcode_svg"),
     path("intake/", views.intake_problems, name="problems"),

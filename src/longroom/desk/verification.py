@@ -30,7 +30,9 @@ def verify_document(data: bytes) -> VerificationOutcome:
     result = pdftools.verify_stamped(data, trusted_certificates_der=trusted)
     stamping = stamping_for_file_hash(digest)
     if not result.genuine:
-        return VerificationOutcome(False, result.problem or "altered", digest, stamping, result.signer_subject or "")
+        return VerificationOutcome(
+            False, result.problem or "altered", digest, stamping, result.signer_subject or ""
+        )
     if stamping is None:
         return VerificationOutcome(False, "unknown_document", digest, None, result.signer_subject or "")
     if stamping.seal_fingerprint != result.signer_fingerprint_sha256:

@@ -8,7 +8,14 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBase,
+    HttpResponseRedirect,
+)
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -28,10 +35,10 @@ from .storage import read_bytes
 from .verification import verify_document
 
 
-def staff_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+def staff_required(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
     @login_required
     @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if not request.user.is_staff:
             raise Http404
         return view(request, *args, **kwargs)
@@ -80,7 +87,9 @@ def queue(request: HttpRequest, office_number: str, kind: str) -> HttpResponse:
     office = selectors.office_for_staff(_user(request), office_number)
     filters = selectors.QueueFilters.from_query(request.GET.dict())
     page_number = int(request.GET["page"]) if request.GET.get("page", "").isdigit() else 1
-    view = selectors.queue(user=_user(request), office=office, kind=kind, filters=filters, page_number=page_number)
+    view = selectors.queue(
+        user=_user(request), office=office, kind=kind, filters=filters, page_number=page_number
+    )
     rows = [
         {"request": r, "age": selectors.age_class(r, office, view.now), "waited": view.now - r.received_at}
         for r in view.page.object_list
@@ -91,7 +100,10 @@ def queue(request: HttpRequest, office_number: str, kind: str) -> HttpResponse:
         request,
         "desk/queue.html",
         {
-            "view": view, "rows": rows, "kind_label": InboxKind(kind).label, "statuses": RequestStatus.choices,
+            "view": view,
+            "rows": rows,
+            "kind_label": InboxKind(kind).label,
+            "statuses": RequestStatus.choices,
             "filter_query": query.urlencode(),
         },
     )
@@ -133,13 +145,15 @@ def request_detail(request: HttpRequest, reference: str) -> HttpResponse:
 def request_popout(request: HttpRequest, reference: str) -> HttpResponse:
     desk_request = selectors.request_for_staff(_user(request), reference)
     return render(
-        request, "desk/popout.html", {"req": desk_request, "documents": selectors.original_documents(desk_request)}
+        request,
+        "desk/popout.html",
+        {"req": desk_request, "documents": selectors.original_documents(desk_request)},
     )
 
 
 def _action(
     perform: Callable[[HttpRequest, Any], Any], success: Callable[[], str]
-) -> Callable[[HttpRequest, str], HttpResponse]:
+) -> Callable[[HttpRequest, str], HttpResponseBase]:
     @staff_required
     @require_POST
     def view(request: HttpRequest, reference: str) -> HttpResponse:
@@ -215,7 +229,10 @@ def _reject(request: HttpRequest, desk_request: Any) -> Any:
     if not form.is_valid():
         raise services.DeskError(_("Choose a reason."))
     return services.request_reject(
-        request=desk_request, officer=_user(request), reason=form.cleaned_data["reason"], note=form.cleaned_data["note"]
+        request=desk_request,
+        officer=_user(request),
+        reason=form.cleaned_data["reason"],
+        note=form.cleaned_data["note"],
     )
 
 
@@ -272,7 +289,7 @@ def page_image(request: HttpRequest, document_pk: int, page_index: int, size: st
 
 
 @staff_required
-def document_download(request: HttpRequest, document_pk: int) -> HttpResponse:
+def document_download(request: HttpRequest, document_pk: int) -> HttpResponseBase:
     document = selectors.document_for_staff(_user(request), document_pk)
     return FileResponse(
         iter([read_bytes(document.file)]),
@@ -297,15 +314,20 @@ def intake_problems(request: HttpRequest) -> HttpResponse:
 @staff_required
 def message_detail(request: HttpRequest, pk: int) -> HttpResponse:
     message = selectors.message_for_staff(_user(request), pk)
-    explanation = reasons.explain(message.outcome_code, message.outcome_params) if message.outcome_code else ""
+    explanation = (
+        reasons.explain(message.outcome_code, message.outcome_params) if message.outcome_code else ""
+    )
     return render(request, "desk/message.html", {"message": message, "explanation": explanation})
 
 
 @staff_required
-def message_raw(request: HttpRequest, pk: int) -> HttpResponse:
+def message_raw(request: HttpRequest, pk: int) -> HttpResponseBase:
     message = selectors.message_for_staff(_user(request), pk)
     return FileResponse(
-        iter([read_bytes(message.raw)]), content_type="message/rfc822", as_attachment=True, filename=f"message-{pk}.eml"
+        iter([read_bytes(message.raw)]),
+        content_type="message/rfc822",
+        as_attachment=True,
+        filename=f"message-{pk}.eml",
     )
 
 
@@ -328,12 +350,15 @@ def outbox(request: HttpRequest) -> HttpResponse:
 
 
 @staff_required
-def outbound_eml(request: HttpRequest, pk: int) -> HttpResponse:
+def outbound_eml(request: HttpRequest, pk: int) -> HttpResponseBase:
     outbound = selectors.outbound_for_staff(_user(request)).filter(pk=pk).select_related("eml").first()
     if outbound is None:
         raise Http404
     return FileResponse(
-        iter([read_bytes(outbound.eml)]), content_type="message/rfc822", as_attachment=True, filename=f"sent-{pk}.eml"
+        iter([read_bytes(outbound.eml)]),
+        content_type="message/rfc822",
+        as_attachment=True,
+        filename=f"sent-{pk}.eml",
     )
 
 
@@ -357,7 +382,9 @@ def verify(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and "reference" in request.POST:
         reference_form = VerifyReferenceForm(request.POST)
         if reference_form.is_valid():
-            return redirect("desk:verify_reference", reference=reference_form.cleaned_data["reference"].strip().upper())
+            return redirect(
+                "desk:verify_reference", reference=reference_form.cleaned_data["reference"].strip().upper()
+            )
     elif request.method == "POST":
         upload_form = VerifyUploadForm(request.POST, request.FILES)
         if upload_form.is_valid():
@@ -372,7 +399,12 @@ def verify(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "desk/verify.html",
-        {"upload_form": upload_form, "reference_form": reference_form, "outcome": outcome, "problem_text": problem_text},
+        {
+            "upload_form": upload_form,
+            "reference_form": reference_form,
+            "outcome": outcome,
+            "problem_text": problem_text,
+        },
     )
 
 
@@ -381,8 +413,11 @@ def verify_reference(request: HttpRequest, reference: str) -> HttpResponse:
     return render(
         request,
         "desk/verify_reference.html",
-        {"reference": reference.upper(), "stampings": stampings, "upload_form": VerifyUploadForm(),
-         "verify_url": reverse("desk:verify")},
+        {
+            "reference": reference.upper(),
+            "stampings": stampings,
+            "upload_form": VerifyUploadForm(),
+            "verify_url": reverse("desk:verify"),
+        },
         status=200 if stampings else 404,
     )
-

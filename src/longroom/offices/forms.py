@@ -3,8 +3,12 @@ from django.utils.translation import gettext_lazy as _
 
 
 class InstructionsForm(forms.Form):
-    hours_en = forms.CharField(label=_("Hours (English)"), widget=forms.Textarea, required=False, max_length=2000)
-    hours_fr = forms.CharField(label=_("Hours (French)"), widget=forms.Textarea, required=False, max_length=2000)
+    hours_en = forms.CharField(
+        label=_("Hours (English)"), widget=forms.Textarea, required=False, max_length=2000
+    )
+    hours_fr = forms.CharField(
+        label=_("Hours (French)"), widget=forms.Textarea, required=False, max_length=2000
+    )
     instructions_en = forms.CharField(
         label=_("Client instructions (English)"), widget=forms.Textarea, required=False, max_length=10000
     )

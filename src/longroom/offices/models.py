@@ -25,7 +25,9 @@ class Office(models.Model):
     city = models.CharField(_("city"), max_length=100)
     province = models.CharField(_("province or territory"), max_length=2)
     postal_code = models.CharField(_("postal code"), max_length=10)
-    time_zone = models.CharField(_("time zone"), max_length=64, default="America/Toronto", validators=[validate_time_zone])
+    time_zone = models.CharField(
+        _("time zone"), max_length=64, default="America/Toronto", validators=[validate_time_zone]
+    )
     hours_en = models.TextField(_("hours (English)"), blank=True)
     hours_fr = models.TextField(_("hours (French)"), blank=True)
     instructions_en = models.TextField(_("client instructions (English)"), blank=True)
@@ -69,7 +71,9 @@ class InboxKind(models.TextChoices):
 class Inbox(models.Model):
     """An address clients write to. IMAP details are optional: mail may arrive over SMTP instead."""
 
-    office = models.ForeignKey(Office, on_delete=models.PROTECT, related_name="inboxes", verbose_name=_("office"))
+    office = models.ForeignKey(
+        Office, on_delete=models.PROTECT, related_name="inboxes", verbose_name=_("office")
+    )
     kind = models.CharField(_("kind"), max_length=1, choices=InboxKind.choices)
     address = models.EmailField(_("address"), unique=True)
     active = models.BooleanField(_("active"), default=True)
@@ -93,7 +97,9 @@ class Inbox(models.Model):
         verbose_name = _("inbox")
         verbose_name_plural = _("inboxes")
         ordering = ("office__number", "kind")
-        constraints = [models.UniqueConstraint(fields=["office", "kind"], name="one_inbox_per_office_and_kind")]
+        constraints = [
+            models.UniqueConstraint(fields=["office", "kind"], name="one_inbox_per_office_and_kind")
+        ]
 
     def __str__(self) -> str:
         return self.address

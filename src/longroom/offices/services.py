@@ -14,18 +14,32 @@ from longroom.core.models import User
 from .models import Inbox, Office
 
 
-def office_update_instructions(*, office: Office, actor: User, instructions_en: str, instructions_fr: str,
-                               hours_en: str, hours_fr: str) -> Office:
+def office_update_instructions(
+    *, office: Office, actor: User, instructions_en: str, instructions_fr: str, hours_en: str, hours_fr: str
+) -> Office:
     with transaction.atomic():
-        before = {"instructions_en": office.instructions_en, "instructions_fr": office.instructions_fr,
-                  "hours_en": office.hours_en, "hours_fr": office.hours_fr}
+        before = {
+            "instructions_en": office.instructions_en,
+            "instructions_fr": office.instructions_fr,
+            "hours_en": office.hours_en,
+            "hours_fr": office.hours_fr,
+        }
         office.instructions_en, office.instructions_fr = instructions_en.strip(), instructions_fr.strip()
         office.hours_en, office.hours_fr = hours_en.strip(), hours_fr.strip()
         office.save(update_fields=["instructions_en", "instructions_fr", "hours_en", "hours_fr"])
-        after = {"instructions_en": office.instructions_en, "instructions_fr": office.instructions_fr,
-                 "hours_en": office.hours_en, "hours_fr": office.hours_fr}
-        audit.record(verb="office.instructions_updated", subject=office, actor=actor, office_id=office.pk,
-                     data={"before": before, "after": after})
+        after = {
+            "instructions_en": office.instructions_en,
+            "instructions_fr": office.instructions_fr,
+            "hours_en": office.hours_en,
+            "hours_fr": office.hours_fr,
+        }
+        audit.record(
+            verb="office.instructions_updated",
+            subject=office,
+            actor=actor,
+            office_id=office.pk,
+            data={"before": before, "after": after},
+        )
     return office
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 
 
-
 @pytest.fixture(autouse=True)
 def _isolated_files() -> None:
     """Override the project-wide autouse fixture: this package uses no Django settings.

@@ -40,8 +40,12 @@ def inbox_poll(*, inbox: Inbox, now: datetime | None = None, batch_size: int = 5
     def on_message(uid: int, raw: bytes) -> None:
         nonlocal recorded
         message_record(
-            raw=raw, source="imap", envelope_to=[inbox.address], inbox=inbox,
-            imap_uidvalidity=uidvalidity_holder[0], imap_uid=uid,
+            raw=raw,
+            source="imap",
+            envelope_to=[inbox.address],
+            inbox=inbox,
+            imap_uidvalidity=uidvalidity_holder[0],
+            imap_uid=uid,
         )
         recorded += 1
 
@@ -54,7 +58,9 @@ def inbox_poll(*, inbox: Inbox, now: datetime | None = None, batch_size: int = 5
         error = result.error or ""
     except ImapPollError as exc:
         partial = exc.partial
-        update = {"imap_uidvalidity": partial.uidvalidity, "imap_last_uid": partial.last_uid} if partial else {}
+        update = (
+            {"imap_uidvalidity": partial.uidvalidity, "imap_last_uid": partial.last_uid} if partial else {}
+        )
         error = str(exc)
     except OSError as exc:
         update, error = {}, f"{type(exc).__name__}: {exc}"
@@ -66,14 +72,25 @@ def inbox_poll(*, inbox: Inbox, now: datetime | None = None, batch_size: int = 5
     return recorded
 
 
-def _poll(inbox: Inbox, on_message: Callable[[int, bytes], None], uidvalidity_holder: list[int | None],
-          batch_size: int) -> ImapPollResult:
+def _poll(
+    inbox: Inbox,
+    on_message: Callable[[int, bytes], None],
+    uidvalidity_holder: list[int | None],
+    batch_size: int,
+) -> ImapPollResult:
     def learn_uidvalidity(value: int) -> None:
         uidvalidity_holder[0] = value
 
     return poll_imap_mailbox(
-        host=inbox.imap_host, port=inbox.imap_port, username=inbox.imap_username,
-        password=inbox_imap_password(inbox), folder=inbox.imap_folder, use_ssl=inbox.imap_ssl,
-        known_uidvalidity=inbox.imap_uidvalidity, last_uid=inbox.imap_last_uid, on_message=on_message,
-        on_uidvalidity=learn_uidvalidity, batch_size=batch_size,
+        host=inbox.imap_host,
+        port=inbox.imap_port,
+        username=inbox.imap_username,
+        password=inbox_imap_password(inbox),
+        folder=inbox.imap_folder,
+        use_ssl=inbox.imap_ssl,
+        known_uidvalidity=inbox.imap_uidvalidity,
+        last_uid=inbox.imap_last_uid,
+        on_message=on_message,
+        on_uidvalidity=learn_uidvalidity,
+        batch_size=batch_size,
     )

@@ -12,6 +12,7 @@ with back-off, naming the step, and after the last attempt leaves it for staff (
 
 from __future__ import annotations
 
+import functools
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -40,7 +41,7 @@ from ..models import (
     RequestType,
 )
 from ..references import reference_allocate
-from ..replies import Attachment, Reply, reply_record, sender_is_over_reply_limit
+from ..replies import Reply, reply_record, sender_is_over_reply_limit
 from ..storage import read_bytes, store_bytes
 from . import reasons
 from .receipt import inbox_for_addresses
@@ -124,7 +125,9 @@ def load_and_parse(intake: Intake) -> None:
     message = intake.message
     message.message_id = (parsed.message_id or "")[:998]
     message.dedup_key = dedup_key(parsed, intake.raw)
-    message.from_address = (parsed.reply_to_address or parsed.from_address or message.envelope_from or "")[:320]
+    message.from_address = (parsed.reply_to_address or parsed.from_address or message.envelope_from or "")[
+        :320
+    ]
     message.subject = parsed.subject or ""
     message.sent_at = parsed.date
     message.body_text = (parsed.text_body or "")[:20000]
@@ -136,7 +139,9 @@ def detect_automatic_or_bounce(intake: Intake) -> None:
     assert intake.parsed is not None
     if is_bounce(intake.parsed):
         original = bounce_original_message_id(intake.parsed) or ""
-        intake.outcome = Outcome(MessageStatus.BOUNCE, "bounce", {"original_message_id": original}, reply=False)
+        intake.outcome = Outcome(
+            MessageStatus.BOUNCE, "bounce", {"original_message_id": original}, reply=False
+        )
         return
     # Over SMTP an empty MAIL FROM is the null sender (<>); over IMAP there is no envelope at all.
     envelope_from = intake.message.envelope_from if intake.message.source == "smtp" else None
@@ -173,7 +178,10 @@ def resolve_inbox(intake: Intake) -> None:
         intake.outcome = Outcome(
             MessageStatus.NOT_ACCEPTED,
             "unknown_inbox",
-            {"address": address, "locations_url": settings.LONGROOM_PUBLIC_URL + reverse("offices:locations")},
+            {
+                "address": address,
+                "locations_url": settings.LONGROOM_PUBLIC_URL + reverse("offices:locations"),
+            },
         )
         return
     intake.inbox = inbox
@@ -212,7 +220,9 @@ def check_subject_and_attachments(intake: Intake) -> None:
     parsed = intake.parsed
     if intake.follow_up_of is None:
         types = list(
-            RequestType.objects.filter(inbox_kind=intake.inbox.kind, active=True).values_list("code", flat=True)
+            RequestType.objects.filter(inbox_kind=intake.inbox.kind, active=True).values_list(
+                "code", flat=True
+            )
         )
         subject = parse_subject(parsed.subject or "", request_types=types, wrapper_colours=WRAPPER_COLOURS)
         if not subject.ok:
@@ -250,7 +260,9 @@ def check_subject_and_attachments(intake: Intake) -> None:
     misnamed = [a.filename or "?" for a in pdfs if not _named_after(a.filename, intake.transaction_number)]
     if misnamed:
         intake.outcome = Outcome(
-            MessageStatus.NOT_ACCEPTED, "filename_mismatch", {"example": example, "names": ", ".join(misnamed)}
+            MessageStatus.NOT_ACCEPTED,
+            "filename_mismatch",
+            {"example": example, "names": ", ".join(misnamed)},
         )
         return
     intake.pdfs = [CheckedPdf(a.filename or example, a.data, 0) for a in pdfs]
@@ -417,7 +429,9 @@ def _finish_follow_up(intake: Intake) -> None:
     before = request.status
     if request.status == RequestStatus.INFO_REQUESTED:
         # The client answered: back in the queue, and the waiting time stops counting against us.
-        Request.objects.filter(pk=request.pk).update(status=RequestStatus.QUEUED, claimed_by=None, claim_expires_at=None)
+        Request.objects.filter(pk=request.pk).update(
+            status=RequestStatus.QUEUED, claimed_by=None, claim_expires_at=None
+        )
     audit.record(
         verb="request.follow_up_received",
         subject=request,
@@ -456,7 +470,7 @@ def _store_documents(intake: Intake, request: Request) -> list[Document]:
             )
         )
     for document in documents:
-        transaction.on_commit(lambda pk=document.pk: _schedule_render(pk))
+        transaction.on_commit(functools.partial(_schedule_render, document.pk))
     return documents
 
 
@@ -592,9 +606,11 @@ def _is_signature_image(attachment: object) -> bool:
 
 def _guess_type(subject: str) -> str:
     parts = [p.strip() for p in subject.replace("–", "-").replace("—", "-").split("-") if p.strip()]
-    non_numeric = [p for p in parts if not _digits(p) == p.replace(" ", "")]
+    non_numeric = [p for p in parts if _digits(p) != p.replace(" ", "")]
     return non_numeric[-1][:30] if non_numeric else ""
 
 
 def _jsonable(params: dict[str, object]) -> dict[str, object]:
-    return {k: (v if isinstance(v, str | int | float | bool | type(None)) else str(v)) for k, v in params.items()}
+    return {
+        k: (v if isinstance(v, str | int | float | bool | type(None)) else str(v)) for k, v in params.items()
+    }

@@ -23,7 +23,9 @@ REASONS = {
     "not_email": _("We could not read your message as an e-mail. Send it again from your e-mail program."),
     "empty": _("The subject is empty."),
     "missing_transaction_number": _("The subject has no transaction number."),
-    "unknown_request_type": _("“%(request_type)s” is not a request type this inbox accepts. Accepted types: %(types)s."),
+    "unknown_request_type": _(
+        "“%(request_type)s” is not a request type this inbox accepts. Accepted types: %(types)s."
+    ),
     "malformed": _("The subject “%(subject)s” does not follow the required format."),
     "no_pdf": _(
         "No PDF file was attached. Attach your documents as one or more PDF files named after the "
@@ -37,7 +39,9 @@ REASONS = {
         "These files are not: %(names)s."
     ),
     "pdf_too_large": _("The PDF file %(name)s is %(size_mb)s MB, over the %(limit_mb)s MB limit per file."),
-    "encrypted": _("The PDF file %(name)s is protected by a password. Save it without a password and send it again."),
+    "encrypted": _(
+        "The PDF file %(name)s is protected by a password. Save it without a password and send it again."
+    ),
     "unreadable": _(
         "The PDF file %(name)s cannot be opened; it may be damaged. Export or scan it again and send it again."
     ),

@@ -31,5 +31,9 @@ class Command(BaseCommand):
             if not options["path"]:
                 raise CommandError("Give the path of the PKCS#12 file.")
             passphrase = os.environ.get("LONGROOM_SEAL_PASSPHRASE", "").encode() or None
-            seal = seal_install(office=office, pkcs12=Path(options["path"]).read_bytes(), passphrase=passphrase, actor=None)
-        self.stdout.write(f"Office {office.number} now signs with {seal.subject} (SHA-256 {seal.fingerprint_sha256}).")
+            seal = seal_install(
+                office=office, pkcs12=Path(options["path"]).read_bytes(), passphrase=passphrase, actor=None
+            )
+        self.stdout.write(
+            f"Office {office.number} now signs with {seal.subject} (SHA-256 {seal.fingerprint_sha256})."
+        )
