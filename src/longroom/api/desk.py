@@ -190,7 +190,7 @@ def stamp(request: HttpRequest, reference: str, payload: StampIn) -> object:
 
     try:
         return _act(request, reference, perform)
-    except pdftools.PdfSandboxError:
+    except (pdftools.PdfSandboxError, pdftools.StampError):
         return 409, {
             "code": "document_unprocessable",
             "message": "The document could not be stamped in time.",
