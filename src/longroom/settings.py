@@ -92,6 +92,7 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "longroom.core.middleware.StaffMfaRequiredMiddleware",
+    "longroom.offices.middleware.OfficeTimeZoneMiddleware",
 ]
 
 ROOT_URLCONF = "longroom.urls"

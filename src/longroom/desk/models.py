@@ -232,6 +232,8 @@ class Request(models.Model):
         indexes = [
             # The queue: one office and kind, open statuses, oldest first.
             models.Index(fields=["office", "kind", "status", "received_at"], name="request_queue_idx"),
+            # "All statuses", oldest first: without a status condition the index above cannot give the order.
+            models.Index(fields=["office", "kind", "received_at", "id"], name="request_history_idx"),
             models.Index(fields=["client_email"], name="request_client_idx"),
         ]
 
@@ -283,6 +285,9 @@ class Document(models.Model):
         StoredFile, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     previews_ready = models.BooleanField(default=False)
+    # Why previews could not be made (the officer then opens the PDF itself); retried with back-off.
+    preview_error = models.CharField(max_length=200, blank=True)
+    preview_attempts = models.PositiveSmallIntegerField(default=0)
     stamped_from = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )

@@ -134,8 +134,9 @@ def queue(
         row["status"]: row["n"]
         for row in base.filter(status__in=OPEN_STATUSES).values("status").annotate(n=Count("id")).order_by()
     }
+    # order_by() first: the model's default ordering would otherwise enter the DISTINCT.
     types = sorted(
-        set(base.filter(status__in=OPEN_STATUSES).values_list("request_type", flat=True).distinct())
+        base.filter(status__in=OPEN_STATUSES).order_by().values_list("request_type", flat=True).distinct()
     )
     return QueueView(
         office=office, kind=kind, filters=filters, page=page, counts=counts, request_types=types, now=now

@@ -10,7 +10,6 @@ import hashlib
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import IntegrityError, transaction
 
 from .models import StoredFile
 
@@ -21,20 +20,18 @@ def sha256_hex(data: bytes) -> str:
 
 def store_bytes(data: bytes) -> StoredFile:
     digest = sha256_hex(data)
-    existing = StoredFile.objects.filter(sha256=digest).first()
-    if existing is not None:
-        return existing
     path = f"sha256/{digest[:2]}/{digest[2:4]}/{digest}"
     if not default_storage.exists(path):
         saved_as = default_storage.save(path, ContentFile(data))
         if saved_as != path:
             # Another process wrote the same bytes first; ours is an identical copy.
             default_storage.delete(saved_as)
-    try:
-        with transaction.atomic():
-            return StoredFile.objects.create(sha256=digest, size=len(data), path=path)
-    except IntegrityError:
-        return StoredFile.objects.get(sha256=digest)
+    # Two queries whether or not the bytes were already known, and no savepoint: this runs for
+    # every message and attachment received.
+    StoredFile.objects.bulk_create(
+        [StoredFile(sha256=digest, size=len(data), path=path)], ignore_conflicts=True
+    )
+    return StoredFile.objects.get(sha256=digest)
 
 
 def read_bytes(stored: StoredFile) -> bytes:

@@ -35,28 +35,57 @@ def process_message(message_pk: int) -> None:
     message_process(message_pk)
 
 
-@task()
+# Intake comes first: a worker takes previews and e-mail only when no message waits, so a
+# burst of requests reaches the queue as fast as it can (see docs/benchmarks.md).
+RENDER_PRIORITY = -10
+SEND_PRIORITY = -5
+
+
+@task(priority=RENDER_PRIORITY)
 def render_document(document_pk: int) -> None:
     document_render(document_pk)
 
 
-@task()
+@task(priority=SEND_PRIORITY)
 def send_outbound(outbound_pk: int) -> None:
     outbound_send(outbound_pk)
 
 
+RENDER_CHUNK_PAGES = 8
+RENDER_MAX_ATTEMPTS = 4
+
+
 def document_render(document_pk: int) -> None:
-    """Preview images and thumbnails for every page, and the barcodes printed on them."""
+    """Preview images and thumbnails for every page, and the barcodes printed on them.
+
+    Pages are rendered a few at a time, each slice in its own sandbox call and transaction, so
+    a long document never hits the sandbox's time limit at once and a retry resumes where the
+    last attempt stopped.
+    """
     document = Document.objects.select_related("file", "repaired_file", "request").get(pk=document_pk)
     if document.previews_ready:
         return
-    source = document.repaired_file or document.file
-    pages = pdftools.render_pages(read_bytes(source), dpi=150)
+    data = read_bytes(document.repaired_file or document.file)
+    page_count = document.page_count or 1
+    done = set(PagePreview.objects.filter(document=document).values_list("page_index", flat=True))
+    first = 0
+    while first < page_count:
+        if all(index in done for index in range(first, min(first + RENDER_CHUNK_PAGES, page_count))):
+            first += RENDER_CHUNK_PAGES
+            continue
+        try:
+            pages = pdftools.render_pages(data, dpi=150, first_page=first, max_pages=RENDER_CHUNK_PAGES)
+        except (pdftools.PdfSandboxError, ValueError) as exc:
+            _record_render_failure(document, exc)
+            return
+        _store_rendered(document, [page for page in pages if page.page_index not in done])
+        first += RENDER_CHUNK_PAGES
+    _finish_render(document)
+
+
+def _store_rendered(document: Document, pages: list[pdftools.PageRender]) -> None:
     request = document.request
     with transaction.atomic():
-        PagePreview.objects.filter(document=document).delete()
-        Barcode.objects.filter(document=document).delete()
-        found_numbers: list[str] = []
         for page in pages:
             PagePreview.objects.create(
                 document=document,
@@ -67,32 +96,50 @@ def document_render(document_pk: int) -> None:
                 height_px=page.height_px,
             )
             for code in page.barcodes:
-                looks_like_number = code.text.strip().isdigit() and 8 <= len(code.text.strip()) <= 25
-                matches = code.text.strip() == request.transaction_number if looks_like_number else None
-                if looks_like_number:
-                    found_numbers.append(code.text.strip())
+                text = code.text.strip()
+                looks_like_number = text.isdigit() and 8 <= len(text) <= 25
                 Barcode.objects.create(
                     document=document,
                     page_index=page.page_index,
                     symbology=code.format[:32],
                     text=code.text[:500],
-                    matches_transaction=matches,
+                    matches_transaction=(text == request.transaction_number) if looks_like_number else None,
                 )
-        Document.objects.filter(pk=document.pk).update(
-            previews_ready=True, page_count=len(pages) or document.page_count
-        )
-        if found_numbers and request.transaction_number not in found_numbers and not request.barcode_mismatch:
-            Request.objects.filter(pk=request.pk).update(barcode_mismatch=True)
-            audit.record(
-                verb="request.barcode_mismatch",
-                subject=request,
-                office_id=request.office_id,
-                data={
-                    "document": document.filename,
-                    "barcodes": found_numbers,
-                    "subject": request.transaction_number,
-                },
+
+
+def _finish_render(document: Document) -> None:
+    request = document.request
+    with transaction.atomic():
+        Document.objects.filter(pk=document.pk).update(previews_ready=True, preview_error="")
+        numbers = [
+            b.text.strip()
+            for b in Barcode.objects.filter(document=document, matches_transaction__isnull=False)
+        ]
+        if numbers and request.transaction_number not in numbers:
+            flagged = Request.objects.filter(pk=request.pk, barcode_mismatch=False).update(
+                barcode_mismatch=True
             )
+            if flagged:
+                audit.record(
+                    verb="request.barcode_mismatch",
+                    subject=request,
+                    office_id=request.office_id,
+                    data={
+                        "document": document.filename,
+                        "barcodes": numbers,
+                        "subject": request.transaction_number,
+                    },
+                )
+
+
+def _record_render_failure(document: Document, error: Exception) -> None:
+    attempts = document.preview_attempts + 1
+    reason = getattr(error, "kind", "") or type(error).__name__
+    Document.objects.filter(pk=document.pk).update(preview_attempts=attempts, preview_error=str(reason)[:200])
+    logger.warning("Previews of document %s failed (%s), attempt %s", document.pk, error, attempts)
+    if attempts < RENDER_MAX_ATTEMPTS:
+        run_after = timezone.now() + timedelta(seconds=30 * 4 ** (attempts - 1))
+        render_document.using(run_after=run_after).enqueue(document.pk)
 
 
 def outbound_send(outbound_pk: int) -> None:

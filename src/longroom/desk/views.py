@@ -68,15 +68,20 @@ def _explain_error(exc: Exception) -> str:
             "status": RequestStatus(exc.status).label
         }
     if isinstance(exc, pdftools.StampError):
-        return _("The stamp could not be applied to this document (%(code)s). Reject it as unreadable, or ask for a new copy.") % {
-            "code": exc.code
-        }
+        return _(
+            "The stamp could not be applied to this document (%(code)s). Reject it as unreadable, or ask for a new copy."
+        ) % {"code": exc.code}
     if isinstance(exc, pdftools.PdfSandboxError):
         return _("The document could not be processed in time. Try again, or reject it as unreadable.")
     return _("This could not be done: %(error)s") % {"error": exc}
 
 
-HANDLED_ERRORS = (services.DeskError, states.TransitionNotAllowed, pdftools.PdfSandboxError, pdftools.StampError)
+HANDLED_ERRORS = (
+    services.DeskError,
+    states.TransitionNotAllowed,
+    pdftools.PdfSandboxError,
+    pdftools.StampError,
+)
 
 
 @staff_required

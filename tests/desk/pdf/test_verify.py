@@ -158,3 +158,14 @@ def test_changing_the_case_of_the_signer_name_in_the_signature_is_caught(
     tampered = bytearray(stamped_one_page)
     tampered[at : at + 2] = b"6C"  # "L" -> "l"
     assert _verify(bytes(tampered), seal).problem == "altered"
+
+
+def test_stretching_the_signature_length_over_its_zero_padding_is_caught(
+    one_page_pdf: bytes, stamped_one_page: bytes, seal: SealCredentials
+) -> None:
+    start = stamped_one_page.index(b"/Contents <", len(one_page_pdf)) + len(b"/Contents <")
+    assert stamped_one_page[start : start + 4] == b"3082"  # SEQUENCE with a two-byte length
+    length = int(stamped_one_page[start + 4 : start + 8], 16)
+    tampered = bytearray(stamped_one_page)
+    tampered[start + 4 : start + 8] = f"{length + 2:04X}".encode()
+    assert _verify(bytes(tampered), seal).problem == "altered"

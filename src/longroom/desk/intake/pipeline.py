@@ -19,7 +19,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone, translation
 
@@ -104,18 +104,19 @@ def claim_for_processing(message_pk: int, now: datetime) -> InboundMessage | Non
     claimable = Q(status__in=[MessageStatus.RECEIVED, MessageStatus.RETRY_WAIT]) | Q(
         status=MessageStatus.PROCESSING, lease_expires_at__lt=now
     )
-    with transaction.atomic():
-        taken = (
-            InboundMessage.objects.filter(pk=message_pk)
-            .filter(claimable)
-            .update(status=MessageStatus.PROCESSING, lease_expires_at=now + processing_lease())
+    # One conditional UPDATE is the lock: of two workers, exactly one changes the row.
+    taken = (
+        InboundMessage.objects.filter(pk=message_pk)
+        .filter(claimable)
+        .update(
+            status=MessageStatus.PROCESSING,
+            lease_expires_at=now + processing_lease(),
+            attempts=F("attempts") + 1,
         )
+    )
     if not taken:
         return None
-    message = InboundMessage.objects.select_related("inbox__office", "raw").get(pk=message_pk)
-    InboundMessage.objects.filter(pk=message_pk).update(attempts=message.attempts + 1)
-    message.attempts += 1
-    return message
+    return InboundMessage.objects.select_related("inbox__office", "raw").get(pk=message_pk)
 
 
 def load_and_parse(intake: Intake) -> None:
@@ -582,8 +583,8 @@ def _schedule_retry(message_pk: int, run_after: datetime | None) -> None:
 # ── small helpers ────────────────────────────────────────────────────────────────────────
 
 
-def _mb(size: int) -> str:
-    return f"{size / (1024 * 1024):.1f}"
+def _mb(size: int) -> float:
+    return round(size / (1024 * 1024), 1)
 
 
 def _digits(text: str) -> str:

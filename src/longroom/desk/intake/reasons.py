@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.utils import translation
+from django.utils import formats, translation
 from django.utils.translation import gettext_lazy as _
 
 SUBJECT_FORMAT_HELP = _(
@@ -57,7 +57,9 @@ def explain(code: str, params: dict[str, object], language: str | None = None) -
     if template is None:
         return code
     with translation.override(language or translation.get_language() or "en"):
-        text = str(template) % _SafeParams(params)
+        # 12.4 in English, 12,4 in French.
+        shown = {k: formats.number_format(v, 1) if isinstance(v, float) else v for k, v in params.items()}
+        text = str(template) % _SafeParams(shown)
         if code in SUBJECT_PROBLEMS:
             text = f"{text} {SUBJECT_FORMAT_HELP}"
     return text

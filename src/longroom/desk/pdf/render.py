@@ -57,6 +57,7 @@ def render_pages(
     preview_width_px: int = 1200,
     thumb_width_px: int = 200,
     decode: bool = True,
+    first_page: int = 0,
     timeout: float | None = None,
     memory_bytes: int | None = None,
 ) -> list[PageRender]:
@@ -66,7 +67,9 @@ def render_pages(
     greyscale render that barcodes are decoded from (at least 150 dpi).  Raises
     :class:`~longroom.desk.pdf.sandbox.PdfSandboxError` on timeout/memory/crash and
     ``ValueError`` when PDFium cannot open the file (inspect it first).  ``decode=False`` skips
-    barcode decoding; ``timeout`` / ``memory_bytes`` override the sandbox defaults.
+    barcode decoding; ``first_page`` (0-based) with ``max_pages`` renders one slice of a long
+    document, so each sandbox call stays short; ``timeout`` / ``memory_bytes`` override the
+    sandbox defaults.
     """
     return run_sandboxed(
         _render_in_worker,
@@ -76,6 +79,7 @@ def render_pages(
         preview_width_px,
         thumb_width_px,
         decode,
+        first_page,
         **call_limits(timeout, memory_bytes),
     )
 
@@ -165,6 +169,7 @@ def _render_in_worker(
     preview_width_px: int,
     thumb_width_px: int,
     decode: bool,
+    first_page: int = 0,
 ) -> list[PageRender]:
     import pypdfium2 as pdfium
 
@@ -176,8 +181,8 @@ def _render_in_worker(
     try:
         # Without a form environment PDFium skips widget appearances (signature stamps).
         doc.init_forms()
-        count = len(doc) if max_pages is None else min(len(doc), max_pages)
-        for index in range(count):
+        end = len(doc) if max_pages is None else min(len(doc), first_page + max_pages)
+        for index in range(max(first_page, 0), end):
             page = doc[index]
             try:
                 width_pt, _ = page.get_size()
