@@ -41,18 +41,12 @@ def demo_seal() -> tuple[bytes, bytes]:
 
 @pytest.fixture
 def office(db, demo_seal):
-    from longroom.desk.demo import REJECTION_REASONS, REQUEST_TYPES, STAMPS
-    from longroom.desk.models import RejectionReason, RequestType, Stamp
+    from longroom.desk.demo import STAMPS, load_reference_lists
+    from longroom.desk.models import Stamp
     from longroom.desk.services import seal_install
     from longroom.offices.models import Inbox, InboxKind, Office
 
-    for kind, types in REQUEST_TYPES.items():
-        for code, en, fr in types:
-            RequestType.objects.get_or_create(
-                code=code, inbox_kind=kind, defaults={"label_en": en, "label_fr": fr}
-            )
-    for code, en, fr in REJECTION_REASONS:
-        RejectionReason.objects.get_or_create(code=code, defaults={"text_en": en, "text_fr": fr})
+    load_reference_lists()
     office = Office.objects.create(
         number="410",
         name_en="Test office 410",

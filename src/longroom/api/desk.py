@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.http import FileResponse, HttpRequest
+from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema
 from ninja.pagination import LimitOffsetPagination, paginate
@@ -14,7 +14,7 @@ from longroom.core.models import User
 from longroom.desk import pdf as pdftools
 from longroom.desk import selectors, services, states
 from longroom.desk.models import OPEN_STATUSES, Document, RejectionReason, Request, Stamp
-from longroom.desk.storage import read_bytes
+from longroom.desk.storage import stored_file_response
 
 router = Router(tags=["desk"])
 
@@ -222,12 +222,7 @@ def download(request: HttpRequest, reference: str, document_id: int) -> object:
     document = get_object_or_404(
         Document.objects.select_related("file"), pk=document_id, request=desk_request
     )
-    return FileResponse(
-        iter([read_bytes(document.file)]),
-        content_type="application/pdf",
-        as_attachment=True,
-        filename=document.filename,
-    )
+    return stored_file_response(document.file, filename=document.filename, content_type="application/pdf")
 
 
 @router.get(

@@ -162,19 +162,24 @@ def demo_users_for(office: Office) -> list[tuple[str, StaffRole, str]]:
     ]
 
 
+def load_reference_lists() -> None:
+    """The request types and rejection reasons a new installation starts with (editable later)."""
+    for kind, types in REQUEST_TYPES.items():
+        for code, en, fr in types:
+            RequestType.objects.get_or_create(
+                code=code, inbox_kind=kind, defaults={"label_en": en, "label_fr": fr}
+            )
+    for code, en, fr in REJECTION_REASONS:
+        RejectionReason.objects.get_or_create(code=code, defaults={"text_en": en, "text_fr": fr})
+
+
 def load_demo() -> list[tuple[str, str]]:
     """Create the demo installation; returns the (e-mail, role) logins."""
     from .services import seal_generate_demo
 
     logins: list[tuple[str, str]] = []
     with transaction.atomic():
-        for kind, types in REQUEST_TYPES.items():
-            for code, en, fr in types:
-                RequestType.objects.get_or_create(
-                    code=code, inbox_kind=kind, defaults={"label_en": en, "label_fr": fr}
-                )
-        for code, en, fr in REJECTION_REASONS:
-            RejectionReason.objects.get_or_create(code=code, defaults={"text_en": en, "text_fr": fr})
+        load_reference_lists()
         if not User.objects.filter(email="admin@longroom.test").exists():
             User.objects.create_superuser(
                 "admin@longroom.test", DEMO_PASSWORD, full_name="Demo system administrator"

@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from longroom.core.models import AuditEvent, User
@@ -40,22 +41,16 @@ def requests_visible_to(user: User) -> QuerySet[Request]:
 
 
 def request_for_staff(user: User, reference: str) -> Request:
-    request = (
-        requests_visible_to(user)
-        .select_related("office", "inbox", "claimed_by", "decided_by", "rejection_reason")
-        .filter(reference=reference)
-        .first()
+    return get_object_or_404(
+        requests_visible_to(user).select_related(
+            "office", "inbox", "claimed_by", "decided_by", "rejection_reason"
+        ),
+        reference=reference,
     )
-    if request is None:
-        raise Http404
-    return request
 
 
 def office_for_staff(user: User, number: str) -> Office:
-    office = Office.objects.filter(number=number, pk__in=staff_office_ids(user)).first()
-    if office is None:
-        raise Http404
-    return office
+    return get_object_or_404(Office, number=number, pk__in=staff_office_ids(user))
 
 
 @dataclass(frozen=True)
@@ -231,21 +226,15 @@ def original_documents(request: Request) -> QuerySet[Document]:
 
 
 def document_for_staff(user: User, pk: int) -> Document:
-    document = (
-        Document.objects.select_related("request", "file")
-        .filter(pk=pk, request__office_id__in=staff_office_ids(user))
-        .first()
+    return get_object_or_404(
+        Document.objects.select_related("request", "file"),
+        pk=pk,
+        request__office_id__in=staff_office_ids(user),
     )
-    if document is None:
-        raise Http404
-    return document
 
 
 def barcode_for_staff(user: User, pk: int) -> Barcode:
-    barcode = Barcode.objects.filter(pk=pk, document__request__office_id__in=staff_office_ids(user)).first()
-    if barcode is None:
-        raise Http404
-    return barcode
+    return get_object_or_404(Barcode, pk=pk, document__request__office_id__in=staff_office_ids(user))
 
 
 def request_messages(request: Request) -> QuerySet[InboundMessage]:
@@ -280,15 +269,13 @@ def intake_problems(user: User) -> QuerySet[InboundMessage]:
 
 
 def message_for_staff(user: User, pk: int) -> InboundMessage:
-    message = intake_problems(user).model.objects.filter(pk=pk).select_related("inbox__office", "raw").first()
-    allowed = message is not None and (
-        (message.inbox is not None and message.inbox.office_id in staff_office_ids(user))
-        or (message.inbox is None and user.is_superuser)
+    """Mail of the person's offices; mail for no known inbox only for system administrators."""
+    visible = Q(inbox__office_id__in=staff_office_ids(user))
+    if user.is_superuser:
+        visible |= Q(inbox__isnull=True)
+    return get_object_or_404(
+        InboundMessage.objects.filter(visible).select_related("inbox__office", "raw"), pk=pk
     )
-    if not allowed:
-        raise Http404
-    assert message is not None
-    return message
 
 
 def outbound_for_staff(user: User) -> QuerySet[OutboundMessage]:

@@ -10,6 +10,7 @@ import hashlib
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+from django.http import FileResponse
 
 from .models import StoredFile
 
@@ -40,6 +41,15 @@ def read_bytes(stored: StoredFile) -> bytes:
     if sha256_hex(data) != stored.sha256:
         raise StoredFileCorrupted(stored.sha256)
     return data
+
+
+def stored_file_response(
+    stored: StoredFile, *, filename: str, content_type: str, as_attachment: bool = True
+) -> FileResponse:
+    """Serve stored bytes, checked against their address on the way out."""
+    return FileResponse(
+        iter([read_bytes(stored)]), content_type=content_type, as_attachment=as_attachment, filename=filename
+    )
 
 
 class StoredFileCorrupted(Exception):

@@ -9,7 +9,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import (
-    FileResponse,
     Http404,
     HttpRequest,
     HttpResponse,
@@ -31,7 +30,7 @@ from . import selectors, services, states
 from .forms import InformationForm, ReassignForm, RejectForm, StampForm, VerifyReferenceForm, VerifyUploadForm
 from .intake import reasons
 from .models import RequestStatus, Stamp
-from .storage import read_bytes
+from .storage import read_bytes, stored_file_response
 from .verification import verify_document
 
 
@@ -300,11 +299,11 @@ def page_image(request: HttpRequest, document_pk: int, page_index: int, size: st
 @staff_required
 def document_download(request: HttpRequest, document_pk: int) -> HttpResponseBase:
     document = selectors.document_for_staff(_user(request), document_pk)
-    return FileResponse(
-        iter([read_bytes(document.file)]),
+    return stored_file_response(
+        document.file,
+        filename=document.filename,
         content_type="application/pdf",
         as_attachment=request.GET.get("inline") != "1",
-        filename=document.filename,
     )
 
 
@@ -332,12 +331,7 @@ def message_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_required
 def message_raw(request: HttpRequest, pk: int) -> HttpResponseBase:
     message = selectors.message_for_staff(_user(request), pk)
-    return FileResponse(
-        iter([read_bytes(message.raw)]),
-        content_type="message/rfc822",
-        as_attachment=True,
-        filename=f"message-{pk}.eml",
-    )
+    return stored_file_response(message.raw, filename=f"message-{pk}.eml", content_type="message/rfc822")
 
 
 @staff_required
@@ -363,12 +357,7 @@ def outbound_eml(request: HttpRequest, pk: int) -> HttpResponseBase:
     outbound = selectors.outbound_for_staff(_user(request)).filter(pk=pk).select_related("eml").first()
     if outbound is None:
         raise Http404
-    return FileResponse(
-        iter([read_bytes(outbound.eml)]),
-        content_type="message/rfc822",
-        as_attachment=True,
-        filename=f"sent-{pk}.eml",
-    )
+    return stored_file_response(outbound.eml, filename=f"sent-{pk}.eml", content_type="message/rfc822")
 
 
 # ── public verification ─────────────────────────────────────────────────────────────────
