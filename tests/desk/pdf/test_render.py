@@ -66,3 +66,8 @@ def test_render_respects_the_sandbox_timeout() -> None:
     with pytest.raises(PdfSandboxError) as caught:
         render_pages(pdfs.reportlab_pdf(3), timeout=0.0001)
     assert caught.value.kind == "timeout"
+
+
+def test_a_long_document_can_be_rendered_in_slices() -> None:
+    pages = render_pages(pdfs.reportlab_pdf(5), first_page=3, max_pages=2, decode=False)
+    assert [p.page_index for p in pages] == [3, 4]
