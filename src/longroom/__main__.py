@@ -9,9 +9,13 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
 
 
 def _children(http: str) -> dict[str, list[str]]:
@@ -36,7 +40,7 @@ def _children(http: str) -> dict[str, list[str]]:
             python,
             "-m",
             "longroom",
-            "db_worker",
+            "worker",
             "--interval",
             "0.2",
             "--no-startup-delay",
@@ -46,22 +50,34 @@ def _children(http: str) -> dict[str, list[str]]:
     }
 
 
-def run() -> int:
-    from django.conf import settings
+def _accepts(address: str) -> bool:
+    host, _sep, port = address.rpartition(":")
+    try:
+        with socket.create_connection((host or "127.0.0.1", int(port)), timeout=0.5):
+            return True
+    except OSError:
+        return False
 
-    http = settings.LONGROOM_HTTP
-    children = _children(http)
-    processes: dict[str, subprocess.Popen[bytes]] = {}
-    stopping = False
 
-    def stop(*_args: object) -> None:
-        nonlocal stopping
-        stopping = True
+def _wait_until_ready(
+    http: str,
+    smtp: str,
+    worker_ready: Path,
+    processes: dict[str, subprocess.Popen[bytes]],
+    stopping: Callable[[], bool],
+) -> bool:
+    """True once web and SMTP accept connections and the worker has warmed its PDF sandbox."""
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and not stopping():
+        if _accepts(http) and _accepts(smtp) and worker_ready.exists():
+            return True
+        if any(p.poll() is not None for p in processes.values()):
+            return False
+        time.sleep(0.1)
+    return False
 
-    signal.signal(signal.SIGINT, stop)
-    signal.signal(signal.SIGTERM, stop)
-    for name, command in children.items():
-        processes[name] = subprocess.Popen(command)
+
+def _print_banner(settings: Any) -> None:
     public = settings.LONGROOM_PUBLIC_URL
     relay = (
         f"relay {settings.LONGROOM_RELAY['host']}:{settings.LONGROOM_RELAY['port']}"
@@ -85,6 +101,31 @@ def run() -> int:
         ),
         flush=True,
     )
+
+
+def run() -> int:
+    from django.conf import settings
+
+    from longroom.desk.management.commands.worker import ready_marker
+
+    http = settings.LONGROOM_HTTP
+    children = _children(http)
+    processes: dict[str, subprocess.Popen[bytes]] = {}
+    stopping = False
+
+    def stop(*_args: object) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
+    ready_marker().unlink(missing_ok=True)
+    for name, command in children.items():
+        processes[name] = subprocess.Popen(command)
+    if not _wait_until_ready(http, settings.LONGROOM_SMTP, ready_marker(), processes, lambda: stopping):
+        print("Longroom did not start completely: see the messages above. Still trying.", flush=True)
+    else:
+        _print_banner(settings)
     try:
         while not stopping:
             time.sleep(0.5)

@@ -69,11 +69,12 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    # Before allauth: core's templates put allauth's pages inside the site layout.
+    "longroom.core",
     "allauth",
     "allauth.account",
     "allauth.mfa",
     "django_tasks_db",
-    "longroom.core",
     "longroom.offices",
     "longroom.desk",
     "longroom.api",

@@ -7,6 +7,8 @@ from longroom.api.urls import api
 
 urlpatterns = [
     path("api/v1/", api.urls),
+    # Browsers ask for /favicon.ico whatever the page says.
+    path("favicon.ico", RedirectView.as_view(url="/static/core/favicon.svg", permanent=True)),
     # The QR code on every stamp points here; the language follows the reader's browser.
     path(
         "verify/<str:reference>/", RedirectView.as_view(pattern_name="desk:verify_reference", permanent=False)

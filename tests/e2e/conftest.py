@@ -291,7 +291,8 @@ def longroom_system(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Runnin
     )
     try:
         deadline = time.monotonic() + 90
-        while not (port_accepts(http_port) and port_accepts(smtp_port)):
+        # `run` prints its banner once web, SMTP and the (warmed-up) worker are all ready.
+        while "Longroom is running." not in log_path.read_text(errors="replace"):
             assert process.poll() is None, (
                 f"`longroom run` exited with {process.returncode}:\n{system.log_tail()}"
             )

@@ -34,20 +34,6 @@ DEMO_STAMPED_NUMBER = "123456789101112131415"
 # fixed from our markup. Keep this empty unless a component itself is at fault; say which and why.
 COMPONENT_EXCEPTIONS: set[tuple[str, str]] = set()
 
-# Known product defects whose fix is outside the templates. While one of these is the only thing
-# blocking, the test is reported as XFAIL with the reason (visible in every run's summary); it
-# passes on its own once the defect is fixed, and any other blocking violation still fails it.
-#   sign-in: allauth's own bare layout (no <html lang>, no landmarks) is rendered, because the
-#   `allauth` app precedes `longroom.core` in INSTALLED_APPS, so our override
-#   core/templates/allauth/layouts/base.html (which puts allauth's pages in the site layout) is
-#   never found. Fix: list "longroom.core" before "allauth" in settings.INSTALLED_APPS.
-KNOWN_PRODUCT_DEFECTS: dict[tuple[str, str], str] = {
-    (
-        "sign-in",
-        "html-has-lang",
-    ): "sign-in page uses allauth's bare layout (INSTALLED_APPS order hides our override)",
-}
-
 
 @dataclass(frozen=True)
 class Targets:
@@ -122,13 +108,12 @@ def test_every_page_has_no_serious_accessibility_violations(longroom_system, bro
     page = context.new_page()
     report: list[str] = []
     blocking: list[str] = []
-    known: set[str] = set()
 
     def check(name: str, path: str) -> None:
         response = page.goto(base + path)
         assert response is not None and response.status < 500, f"{name}: HTTP {response and response.status}"
         page_lang = page.evaluate("document.documentElement.lang")
-        if page_lang != lang and (name, "html-has-lang") not in KNOWN_PRODUCT_DEFECTS:
+        if page_lang != lang:
             blocking.append(f"[{lang}] {name} ({path}): <html lang={page_lang!r}>, expected {lang!r}")
         for violation in _axe(page):
             for node in violation["targets"]:
@@ -142,10 +127,7 @@ def test_every_page_has_no_serious_accessibility_violations(longroom_system, bro
                     violation["id"] == rule and selector in target for rule, selector in COMPONENT_EXCEPTIONS
                 )
                 if violation["impact"] in BLOCKING and not excepted:
-                    if (name, violation["id"]) in KNOWN_PRODUCT_DEFECTS:
-                        known.add(KNOWN_PRODUCT_DEFECTS[(name, violation["id"])])
-                    else:
-                        blocking.append(line)
+                    blocking.append(line)
 
     try:
         for name, path in _public_pages(targets):
@@ -165,5 +147,3 @@ def test_every_page_has_no_serious_accessibility_violations(longroom_system, bro
     if report:
         print("\naxe-core violations:\n" + "\n".join(report))
     assert not blocking, "serious or critical accessibility violations:\n" + "\n".join(blocking)
-    if known:
-        pytest.xfail("known product defect(s): " + "; ".join(sorted(known)))

@@ -4,6 +4,7 @@
 - Messages whose processing stopped (a worker killed mid-intake, a lost task) are scheduled
   again; the pipeline's own lease makes a second run harmless.
 - E-mails whose retry time has come are sent again.
+- Documents whose previews a stopped worker never finished are rendered again.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from datetime import datetime, timedelta
 from django.db.models import Q
 from django.utils import timezone
 
-from .models import InboundMessage, MessageStatus, OutboundMessage, OutboundStatus
+from .models import Document, InboundMessage, MessageStatus, OutboundMessage, OutboundStatus
 from .services import request_expire_leases
 
 # A message recorded this long ago and still untouched has lost its task.
@@ -26,6 +27,7 @@ class SweepResult:
     leases_expired: int
     messages_rescheduled: int
     outbound_rescheduled: int
+    renders_rescheduled: int = 0
 
 
 def stalled_messages(now: datetime) -> list[int]:
@@ -47,8 +49,17 @@ def due_outbound(now: datetime) -> list[int]:
     )
 
 
+def unrendered_documents(now: datetime) -> list[int]:
+    """Documents whose previews never came (a worker stopped mid-render); failures retry themselves."""
+    return list(
+        Document.objects.filter(
+            previews_ready=False, preview_error="", created_at__lt=now - timedelta(minutes=2)
+        ).values_list("pk", flat=True)[:200]
+    )
+
+
 def sweep(*, now: datetime | None = None) -> SweepResult:
-    from .tasks import process_message, send_outbound
+    from .tasks import process_message, render_document, send_outbound
 
     now = now or timezone.now()
     expired = request_expire_leases(now=now)
@@ -58,4 +69,7 @@ def sweep(*, now: datetime | None = None) -> SweepResult:
     outbound = due_outbound(now)
     for pk in outbound:
         send_outbound.enqueue(pk)
-    return SweepResult(expired, len(messages), len(outbound))
+    renders = unrendered_documents(now)
+    for pk in renders:
+        render_document.enqueue(pk)
+    return SweepResult(expired, len(messages), len(outbound), len(renders))
