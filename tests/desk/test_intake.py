@@ -27,6 +27,12 @@ NUMBER = "132432000123459"
 
 
 def sent_mail(outbound: OutboundMessage) -> email.message.EmailMessage:
+    """The e-mail as the client receives it (acknowledgements are composed when sent)."""
+    from longroom.desk.tasks import outbound_send
+
+    outbound_send(outbound.pk)
+    outbound.refresh_from_db()
+    assert outbound.status == OutboundStatus.SENT
     return email.message_from_bytes(read_bytes(outbound.eml), policy=policy.default)  # type: ignore[return-value]
 
 
@@ -402,3 +408,28 @@ def test_previews_are_rendered_for_every_page_and_the_barcode_read(queued_reques
     assert document.previews_ready and document.pages.count() == document.page_count == 1
     assert document.barcodes.get().matches_transaction is True
     assert not queued_request.barcode_mismatch
+
+
+def test_a_message_finished_meanwhile_by_another_worker_does_not_open_a_second_request(
+    office, email_with, pdf_for
+):
+    raw = email_with(
+        to="cargo-410@longroom.test",
+        subject=f"RMD - {NUMBER}",
+        attachments=[(f"{NUMBER}.pdf", pdf_for(NUMBER))],
+    )
+    message = message_record(
+        raw=raw, source="smtp", envelope_from="broker@example.com", envelope_to=["cargo-410@longroom.test"]
+    )
+    slow = pipeline.Intake(
+        message=pipeline.claim_for_processing(message.pk, timezone.now()), now=timezone.now()
+    )
+    for step in pipeline.STEPS:
+        step(slow)
+    # Meanwhile the lease ran out and another worker processed the message to the end.
+    later = timezone.now() + pipeline.processing_lease() + timedelta(seconds=1)
+    assert message_process(message.pk, now=later).status == MessageStatus.ACCEPTED
+    result = pipeline.finish(slow)
+    assert result.status == MessageStatus.ACCEPTED
+    assert Request.objects.count() == 1
+    assert OutboundMessage.objects.count() == 1

@@ -383,8 +383,9 @@ class OutboundMessage(models.Model):
     to_address = models.CharField(max_length=320)
     subject = models.TextField()
     message_id = models.CharField(max_length=998, unique=True)
-    # The whole message as it will be sent, so a retry sends exactly the same bytes.
-    eml = models.ForeignKey(StoredFile, on_delete=models.PROTECT, related_name="+")
+    # The whole message as it will be sent, so a retry sends exactly the same bytes. Empty only
+    # for an acknowledgement not yet composed (desk.replies.acknowledgement_record).
+    eml = models.ForeignKey(StoredFile, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     status = models.CharField(max_length=12, choices=OutboundStatus.choices, default=OutboundStatus.PENDING)
     attempts = models.PositiveSmallIntegerField(default=0)
     next_attempt_at = models.DateTimeField(null=True, blank=True)

@@ -19,7 +19,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
-from .models import InboundMessage, OutboundKind, OutboundMessage, Request
+from .models import InboundMessage, OutboundKind, OutboundMessage, Request, StoredFile
 from .storage import store_bytes
 
 AUTOMATIC_KINDS = {OutboundKind.ACKNOWLEDGEMENT, OutboundKind.NOT_ACCEPTED, OutboundKind.FOLLOW_UP_ACK}
@@ -84,7 +84,7 @@ def sender_is_over_reply_limit(address: str) -> bool:
     return sent >= settings.LONGROOM_REPLIES_PER_SENDER_PER_HOUR
 
 
-def compose(reply: Reply) -> tuple[EmailMessage, str, str]:
+def compose(reply: Reply, message_id: str | None = None) -> tuple[EmailMessage, str, str]:
     request = reply.request
     reference = request.reference if request else ""
     inbound = reply.in_response_to
@@ -95,7 +95,7 @@ def compose(reply: Reply) -> tuple[EmailMessage, str, str]:
         else (inbound.inbox.address if inbound and inbound.inbox else settings.DEFAULT_FROM_EMAIL)
     )
     agency = f"{settings.LONGROOM_AGENCY_NAME_EN} / {settings.LONGROOM_AGENCY_NAME_FR}"
-    message_id = new_message_id()
+    message_id = message_id or new_message_id()
     subject = _bilingual_subject(reply.kind, reference, original_subject)
 
     mail = EmailMessage()
@@ -132,10 +132,13 @@ def compose(reply: Reply) -> tuple[EmailMessage, str, str]:
     return mail, message_id, subject
 
 
+def _as_bytes(mail: EmailMessage) -> bytes:
+    return mail.as_bytes(policy=mail.policy.clone(linesep="\r\n"))
+
+
 def reply_record(reply: Reply) -> OutboundMessage:
     """Store the composed reply; the caller's transaction commits it and schedules delivery."""
     mail, message_id, subject = compose(reply)
-    raw = mail.as_bytes(policy=mail.policy.clone(linesep="\r\n"))
     return OutboundMessage.objects.create(
         kind=reply.kind,
         request=reply.request,
@@ -143,5 +146,38 @@ def reply_record(reply: Reply) -> OutboundMessage:
         to_address=reply.to_address,
         subject=subject,
         message_id=message_id,
-        eml=store_bytes(raw),
+        eml=store_bytes(_as_bytes(mail)),
     )
+
+
+def acknowledgement_record(*, request: Request, message: InboundMessage) -> OutboundMessage:
+    """Record an acknowledgement now and compose it when it is sent (acknowledgement_compose).
+
+    Composing a bilingual e-mail is a third of the time intake spends on a message; deferring it
+    lets a burst of requests reach the queue sooner. Its Message-ID is fixed now, so a reply or
+    a bounce that arrives later is matched to it whatever happens in between.
+    """
+    return OutboundMessage.objects.create(
+        kind=OutboundKind.ACKNOWLEDGEMENT,
+        request=request,
+        in_response_to=message,
+        to_address=message.from_address,
+        subject=_bilingual_subject(OutboundKind.ACKNOWLEDGEMENT, request.reference, request.subject[:200]),
+        message_id=new_message_id(),
+        eml=None,
+    )
+
+
+def acknowledgement_compose(outbound: OutboundMessage) -> StoredFile:
+    request = outbound.request
+    assert request is not None and outbound.kind == OutboundKind.ACKNOWLEDGEMENT
+    documents = list(request.documents.filter(message=outbound.in_response_to).order_by("id"))
+    reply = Reply(
+        kind=outbound.kind,
+        to_address=outbound.to_address,
+        request=request,
+        in_response_to=outbound.in_response_to,
+        context={"documents": documents, "office": request.office},
+    )
+    mail, _message_id, _subject = compose(reply, message_id=outbound.message_id)
+    return store_bytes(_as_bytes(mail))

@@ -27,12 +27,16 @@ def store_bytes(data: bytes) -> StoredFile:
         if saved_as != path:
             # Another process wrote the same bytes first; ours is an identical copy.
             default_storage.delete(saved_as)
-    # Two queries whether or not the bytes were already known, and no savepoint: this runs for
-    # every message and attachment received.
+    # One upsert that returns the row's id whether or not the bytes were already known, and no
+    # savepoint: this runs for every message, attachment and preview. (The "update" rewrites the
+    # same size: content addressed by its hash cannot change.)
+    stored = StoredFile(sha256=digest, size=len(data), path=path)
     StoredFile.objects.bulk_create(
-        [StoredFile(sha256=digest, size=len(data), path=path)], ignore_conflicts=True
+        [stored], update_conflicts=True, unique_fields=["sha256"], update_fields=["size"]
     )
-    return StoredFile.objects.get(sha256=digest)
+    if stored.pk is None:
+        return StoredFile.objects.get(sha256=digest)
+    return stored
 
 
 def read_bytes(stored: StoredFile) -> bytes:

@@ -23,6 +23,7 @@ from .models import (
     PagePreview,
     Request,
 )
+from .replies import acknowledgement_compose
 from .storage import read_bytes, store_bytes
 
 logger = logging.getLogger(__name__)
@@ -143,9 +144,14 @@ def _record_render_failure(document: Document, error: Exception) -> None:
 
 
 def outbound_send(outbound_pk: int) -> None:
-    outbound = OutboundMessage.objects.select_related("request__inbox", "eml").get(pk=outbound_pk)
+    outbound = OutboundMessage.objects.select_related("request__inbox", "request__office", "eml").get(
+        pk=outbound_pk
+    )
     if outbound.status not in (OutboundStatus.PENDING, OutboundStatus.RETRY_WAIT):
         return
+    if outbound.eml is None:
+        outbound.eml = acknowledgement_compose(outbound)
+        OutboundMessage.objects.filter(pk=outbound.pk, eml__isnull=True).update(eml=outbound.eml)
     # Deliver outside any transaction: a slow relay must not hold database locks.
     sender = outbound.request.inbox.address if outbound.request else ""
     try:

@@ -355,7 +355,7 @@ def outbox(request: HttpRequest) -> HttpResponse:
 @staff_required
 def outbound_eml(request: HttpRequest, pk: int) -> HttpResponseBase:
     outbound = selectors.outbound_for_staff(_user(request)).filter(pk=pk).select_related("eml").first()
-    if outbound is None:
+    if outbound is None or outbound.eml is None:
         raise Http404
     return stored_file_response(outbound.eml, filename=f"sent-{pk}.eml", content_type="message/rfc822")
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import functools
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -41,7 +42,7 @@ from ..models import (
     RequestType,
 )
 from ..references import reference_allocate
-from ..replies import Reply, reply_record, sender_is_over_reply_limit
+from ..replies import Reply, acknowledgement_record, reply_record, sender_is_over_reply_limit
 from ..storage import read_bytes, store_bytes
 from . import reasons
 from .receipt import inbox_for_addresses
@@ -293,25 +294,57 @@ def open_pdfs_sandboxed(intake: Intake) -> None:
         checked.repaired = inspection.repaired_pdf if inspection.repaired else None
 
 
+class _FinishedElsewhere(Exception):
+    """Another attempt finished this message while this one worked: undo this one's writes."""
+
+
+# What the pipeline learns about a message, written with its outcome.
+_FINISH_FIELDS = (
+    "message_id",
+    "dedup_key",
+    "from_address",
+    "subject",
+    "sent_at",
+    "body_text",
+    "inbox",
+    "status",
+    "outcome_code",
+    "outcome_detail",
+    "outcome_params",
+    "reply_suppressed",
+    "request",
+)
+
+
 def finish(intake: Intake) -> InboundMessage:
-    """Write the outcome: one transaction for the request, its documents, audit and replies."""
+    """Write the outcome: one transaction for the request, its documents, audit and replies.
+
+    The message row is written last, only if it is still "processing": if a second worker took
+    over an expired lease and finished first, this attempt's whole transaction is rolled back,
+    so a message never opens two requests.
+    """
     message = intake.message
-    with transaction.atomic():
-        locked = InboundMessage.objects.select_for_update().get(pk=message.pk)
-        if locked.status != MessageStatus.PROCESSING:
-            return locked  # another attempt finished it first
-        if intake.outcome is not None:
-            _finish_without_request(intake)
-        elif intake.follow_up_of is not None:
-            _finish_follow_up(intake)
-        else:
-            _finish_new_request(intake)
-        message.processed_at = intake.now
-        message.lease_expires_at = None
-        message.next_attempt_at = None
-        message.failed_step = ""
-        message.last_error = ""
-        message.save()
+    try:
+        with transaction.atomic():
+            if intake.outcome is not None:
+                _finish_without_request(intake)
+            elif intake.follow_up_of is not None:
+                _finish_follow_up(intake)
+            else:
+                _finish_new_request(intake)
+            written = InboundMessage.objects.filter(pk=message.pk, status=MessageStatus.PROCESSING).update(
+                **{name: getattr(message, name) for name in _FINISH_FIELDS},
+                processed_at=intake.now,
+                lease_expires_at=None,
+                next_attempt_at=None,
+                failed_step="",
+                last_error="",
+            )
+            if not written:
+                raise _FinishedElsewhere
+    except _FinishedElsewhere:
+        return InboundMessage.objects.get(pk=message.pk)
+    message.processed_at = intake.now
     return message
 
 
@@ -413,9 +446,10 @@ def _finish_new_request(intake: Intake) -> None:
             to_address=message.from_address,
             request=request,
             in_response_to=message,
-            context={"documents": documents, "office": office},
+            context={},
         ),
         audit_verb="request.acknowledged",
+        record=lambda: acknowledgement_record(request=request, message=message),
     )
 
 
@@ -475,7 +509,9 @@ def _store_documents(intake: Intake, request: Request) -> list[Document]:
     return documents
 
 
-def _reply_if_allowed(intake: Intake, reply: Reply, audit_verb: str = "") -> None:
+def _reply_if_allowed(
+    intake: Intake, reply: Reply, audit_verb: str = "", record: Callable[[], OutboundMessage] | None = None
+) -> None:
     """Send the reply unless the sender is a robot (RFC 3834) or has had too many replies."""
     message = intake.message
     reason = ""
@@ -488,7 +524,7 @@ def _reply_if_allowed(intake: Intake, reply: Reply, audit_verb: str = "") -> Non
     if reason:
         message.reply_suppressed = reason
         return
-    outbound = reply_record(reply)
+    outbound = record() if record is not None else reply_record(reply)
     if audit_verb and reply.request is not None:
         audit.record(
             verb=audit_verb,
