@@ -61,7 +61,8 @@ def test_accepted_request_gets_a_reference_and_a_bilingual_acknowledgement(
     assert mail["Auto-Submitted"] == "auto-replied"
     body = mail.get_body().get_content()
     assert request.reference in body and "(Le français suit.)" in body
-    assert AuditEvent.objects.for_subject("desk.request", request.pk).filter(verb="request.received").exists()
+    events = AuditEvent.objects.for_subject("desk.request", request.pk)
+    assert list(events.values_list("verb", flat=True)) == ["request.received", "request.acknowledged"]
 
 
 def test_references_count_up_per_office_kind_and_year(office, receive, email_with, pdf_for):

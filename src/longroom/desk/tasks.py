@@ -52,6 +52,12 @@ def send_outbound(outbound_pk: int) -> None:
     outbound_send(outbound_pk)
 
 
+# The request's history says when these e-mails actually left.
+SENT_VERBS: dict[str, str] = {
+    OutboundKind.RETURN: "request.returned",
+    OutboundKind.ACKNOWLEDGEMENT: "request.acknowledged",
+}
+
 RENDER_CHUNK_PAGES = 8
 RENDER_MAX_ATTEMPTS = 4
 
@@ -179,9 +185,9 @@ def outbound_send(outbound_pk: int) -> None:
         outbound.last_error = ""
         outbound.next_attempt_at = None
         outbound.save()
-        if outbound.request is not None and outbound.kind == OutboundKind.RETURN:
+        if outbound.request is not None and outbound.kind in SENT_VERBS:
             audit.record(
-                verb="request.returned",
+                verb=SENT_VERBS[outbound.kind],
                 subject=outbound.request,
                 office_id=outbound.request.office_id,
                 data={"outbound": outbound.pk, "to": outbound.to_address},

@@ -448,7 +448,7 @@ def _finish_new_request(intake: Intake) -> None:
             in_response_to=message,
             context={},
         ),
-        audit_verb="request.acknowledged",
+        # "request.acknowledged" is recorded when the acknowledgement leaves (tasks.outbound_send).
         record=lambda: acknowledgement_record(request=request, message=message),
     )
 
