@@ -16,7 +16,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from longroom.core.models import AuditEvent, User
-from longroom.offices.models import Inbox, Office, StaffRole
+from longroom.offices.models import Office, StaffRole
 from longroom.offices.selectors import staff_office_ids
 
 from .models import (
@@ -287,10 +287,6 @@ def outbound_for_staff(user: User) -> QuerySet[OutboundMessage]:
         .select_related("request")
         .order_by("-created_at")
     )
-
-
-def inboxes_for_office(office: Office) -> QuerySet[Inbox]:
-    return office.inboxes.filter(active=True).order_by("kind")
 
 
 # ── public verification ─────────────────────────────────────────────────────────────────

@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from longroom.core import audit
 from longroom.core.crypto import decrypt_secret, encrypt_secret
-from longroom.core.models import User
+from longroom.core.models import AuditEvent, User
 from longroom.offices.models import Membership, Office, StaffRole
 
 from . import pdf as pdftools
@@ -186,7 +186,7 @@ def request_view(*, request: Request, officer: User, now: datetime | None = None
     """Note that an officer opened the request (at most once per officer per five minutes)."""
     now = now or timezone.now()
     recent = (
-        audit.AuditEvent.objects.for_subject("desk.request", request.pk)
+        AuditEvent.objects.for_subject("desk.request", request.pk)
         .filter(verb="request.viewed", actor=officer, occurred_at__gte=now - timedelta(minutes=5))
         .exists()
     )

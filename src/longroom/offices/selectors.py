@@ -21,10 +21,6 @@ def staff_office_ids(user: User, roles: set[str] | None = None) -> list[int]:
     return list(memberships.values_list("office_id", flat=True))
 
 
-def staff_memberships(user: User) -> QuerySet[Membership]:
-    return Membership.objects.filter(user=user).select_related("office").order_by("office__number")
-
-
 def office_administered_by(user: User, number: str) -> Office | None:
     return Office.objects.filter(
         number=number, memberships__user=user, memberships__role=StaffRole.ADMINISTRATOR

@@ -90,13 +90,6 @@ def processing_lease() -> timedelta:
     return timedelta(seconds=settings.LONGROOM_INTAKE_LEASE_SECONDS)
 
 
-class StepFailed(Exception):
-    def __init__(self, step: str, cause: BaseException) -> None:
-        super().__init__(f"{step}: {type(cause).__name__}: {cause}")
-        self.step = step
-        self.cause = cause
-
-
 # ── the steps ────────────────────────────────────────────────────────────────────────────
 
 
