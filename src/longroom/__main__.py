@@ -95,12 +95,25 @@ def _print_banner(settings: Any) -> None:
                 f"  API (OpenAPI):  {public}/api/v1/openapi.json",
                 f"  SMTP intake:    {settings.LONGROOM_SMTP}  (send mail to a demo inbox, e.g. cargo-410@longroom.test)",
                 f"  Outbound mail:  {relay or settings.LONGROOM_OUTBOX_DIR}",
+                *_demo_logins(settings),
                 "Press Ctrl+C to stop.",
                 "",
             ]
         ),
         flush=True,
     )
+
+
+def _demo_logins(settings: Any) -> list[str]:
+    if not settings.LONGROOM_DEMO:
+        return []
+    from longroom.desk.demo import DEMO_PASSWORD
+
+    return [
+        f"  Demo sign-in (password {DEMO_PASSWORD}):",
+        "    officer410@longroom.test, superintendent410@longroom.test, admin410@longroom.test",
+        "    (the same for offices 395 and 809), and admin@longroom.test for the whole system",
+    ]
 
 
 def run() -> int:

@@ -259,5 +259,10 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("LONGROOM_LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    # Every task start and finish is in the database (django_tasks_db); the console keeps warnings.
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        "django.tasks": {"level": env("LONGROOM_TASKS_LOG_LEVEL", "WARNING")},
+        "django_tasks_db": {"level": env("LONGROOM_TASKS_LOG_LEVEL", "WARNING")},
+    },
 }
