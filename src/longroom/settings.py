@@ -264,5 +264,7 @@ LOGGING = {
         "django.db.backends": {"level": "WARNING"},
         "django.tasks": {"level": env("LONGROOM_TASKS_LOG_LEVEL", "WARNING")},
         "django_tasks_db": {"level": env("LONGROOM_TASKS_LOG_LEVEL", "WARNING")},
+        # aiosmtpd logs every connection at INFO; intake records every message anyway.
+        "mail.log": {"level": "WARNING"},
     },
 }
