@@ -18,6 +18,12 @@ class Command(DatabaseWorkerCommand):
         "the first request after a start would wait seconds for PDFium and pyHanko to load."
     )
 
+    def configure_logging(self, verbosity: int) -> None:
+        # Keep settings.LOGGING's levels (failures are warnings; LONGROOM_TASKS_LOG_LEVEL=INFO shows
+        # every task) unless more is asked for with -v 2.
+        if verbosity > 1:
+            super().configure_logging(verbosity)
+
     def handle(self, *args: Any, **options: Any) -> None:
         pdftools.warm_up()
         ready_marker().write_text("ready\n")
