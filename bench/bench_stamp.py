@@ -91,13 +91,9 @@ def report(label: str, fn: Callable[[], object], runs: int, per: int = 1) -> flo
     return median
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=20)
-    args = parser.parse_args()
-
+def seal_and_spec() -> tuple[SealCredentials, StampSpec]:
+    """A demo seal and a typical stamp, the same for every stamping benchmark."""
     bundle, passphrase = generate_demo_seal(common_name="Bench seal", organization="Longroom bench")
-    seal = SealCredentials.from_pkcs12(bundle, passphrase)
     spec = StampSpec(
         text_en="AUTHORIZED TO MOVE IN BOND",
         text_fr="MOUVEMENT SOUS DOUANE AUTORISÉ",
@@ -108,6 +104,15 @@ def main() -> None:
         reference="LR-410-C-2026-000123",
         verify_url="https://longroom.example/verify/LR-410-C-2026-000123/",
     )
+    return SealCredentials.from_pkcs12(bundle, passphrase), spec
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=20)
+    args = parser.parse_args()
+
+    seal, spec = seal_and_spec()
     one, hundred = make_pdf(1), make_pdf(100)
     started = time.perf_counter()
     warm_up()

@@ -27,27 +27,9 @@ TARGET_100_PAGES_MS = 1000.0
 
 def run(runs: int) -> dict[str, Any]:
     import bench_stamp
-    from longroom.desk.pdf import (
-        SealCredentials,
-        StampSpec,
-        generate_demo_seal,
-        shutdown_sandbox,
-        stamp_and_sign,
-        warm_up,
-    )
+    from longroom.desk.pdf import StampSpec, shutdown_sandbox, stamp_and_sign, warm_up
 
-    bundle, passphrase = generate_demo_seal(common_name="Bench seal", organization="Longroom bench")
-    seal = SealCredentials.from_pkcs12(bundle, passphrase)
-    spec = StampSpec(
-        text_en="AUTHORIZED TO MOVE IN BOND",
-        text_fr="MOUVEMENT SOUS DOUANE AUTORISÉ",
-        office_en="LONGROOM 410",
-        office_fr="SALLE DES COMPTOIRS 410",
-        date_text="2026-11-21 14:05 EST",
-        officer_identifier="AB1234",
-        reference="LR-410-C-2026-000123",
-        verify_url="https://longroom.example/verify/LR-410-C-2026-000123/",
-    )
+    seal, spec = bench_stamp.seal_and_spec()
     all_pages = StampSpec(**{**spec.__dict__, "pages": list(range(100))})
     one, hundred = bench_stamp.make_pdf(1), bench_stamp.make_pdf(100)
     started = time.perf_counter()
