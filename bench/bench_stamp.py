@@ -139,10 +139,11 @@ def main() -> None:
     report("render+barcodes, 1-page PDF", lambda: render_pages(one), args.runs)
     report("render without barcodes, 1-page PDF", lambda: render_pages(one, decode=False), args.runs)
     intake = report(
-        "intake (inspect + render+barcodes), 1 page", lambda: (inspect_pdf(one), render_pages(one)), args.runs
+        "inspect + previews + barcodes, 1 page", lambda: (inspect_pdf(one), render_pages(one)), args.runs
     )
     print(
-        f"{'  => one-page intake requests/s per worker':<42} {1 / intake:7.1f} (wall clock, this machine now)"
+        f"{'  => one-page documents/s, PDF work only':<42} {1 / intake:7.1f} (intake itself only inspects; "
+        "previews are a later, lower-priority task: bench/intake.py measures intake)"
     )
     report("render+barcodes, 100-page PDF", lambda: render_pages(hundred), 3, per=100)
     print(f"load average after the run: {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs")
