@@ -22,15 +22,18 @@ def outbox_dir() -> Path:
     return path
 
 
+def write_to_outbox(raw: bytes, message_id: str) -> Path:
+    """Keep one message as <time>-<message id>.eml, in the order it was sent."""
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
+    safe_id = re.sub(r"[^A-Za-z0-9._-]+", "_", message_id.strip("<>"))[:120] or "message"
+    path = outbox_dir() / f"{stamp}-{safe_id}.eml"
+    path.write_bytes(raw)
+    return path
+
+
 class OutboxEmailBackend(BaseEmailBackend):
     def send_messages(self, email_messages: Sequence[EmailMessage]) -> int:
-        folder = outbox_dir()
-        sent = 0
         for message in email_messages:
             mime = message.message()
-            message_id = str(mime.get("Message-ID", "")).strip("<>") or f"{datetime.now(UTC).timestamp()}"
-            safe_id = re.sub(r"[^A-Za-z0-9._-]+", "_", message_id)[:120]
-            stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
-            (folder / f"{stamp}-{safe_id}.eml").write_bytes(mime.as_bytes())
-            sent += 1
-        return sent
+            write_to_outbox(mime.as_bytes(), str(mime.get("Message-ID", "")))
+        return len(email_messages)

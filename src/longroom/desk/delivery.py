@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import smtplib
 import ssl
-from datetime import UTC, datetime
 from typing import Any
 
 from django.conf import settings
 
-from longroom.core.outbox import outbox_dir
+from longroom.core.outbox import write_to_outbox
 
 
 class DeliveryFailed(Exception):
@@ -24,9 +23,7 @@ class DeliveryFailed(Exception):
 def deliver_raw(*, raw: bytes, from_address: str, to_addresses: list[str], message_id: str) -> None:
     relay: dict[str, Any] = settings.LONGROOM_RELAY
     if not relay["host"]:
-        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
-        safe_id = "".join(c if c.isalnum() or c in "._-" else "_" for c in message_id)[:100]
-        (outbox_dir() / f"{stamp}-{safe_id}.eml").write_bytes(raw)
+        write_to_outbox(raw, message_id)
         return
     try:
         with smtplib.SMTP(str(relay["host"]), int(relay["port"]), timeout=float(relay["timeout"])) as smtp:

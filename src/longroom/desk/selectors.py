@@ -245,14 +245,18 @@ def request_replies(request: Request) -> QuerySet[OutboundMessage]:
     return OutboundMessage.objects.filter(request=request).order_by("created_at", "id")
 
 
-def intake_problems(user: User) -> QuerySet[InboundMessage]:
-    """Messages that need a look: failing, dead, not accepted. Unknown-inbox mail is for administrators."""
-    office_ids = staff_office_ids(user)
-    visible = Q(inbox__office_id__in=office_ids)
+def mail_visible_to(user: User) -> QuerySet[InboundMessage]:
+    """Mail of the person's offices; mail for no known inbox only for system administrators."""
+    visible = Q(inbox__office_id__in=staff_office_ids(user))
     if user.is_superuser:
         visible |= Q(inbox__isnull=True)
+    return InboundMessage.objects.filter(visible)
+
+
+def intake_problems(user: User) -> QuerySet[InboundMessage]:
+    """Messages that need a look: failing, dead, not accepted."""
     return (
-        InboundMessage.objects.filter(visible)
+        mail_visible_to(user)
         .filter(
             status__in=[
                 MessageStatus.RETRY_WAIT,
@@ -269,13 +273,7 @@ def intake_problems(user: User) -> QuerySet[InboundMessage]:
 
 
 def message_for_staff(user: User, pk: int) -> InboundMessage:
-    """Mail of the person's offices; mail for no known inbox only for system administrators."""
-    visible = Q(inbox__office_id__in=staff_office_ids(user))
-    if user.is_superuser:
-        visible |= Q(inbox__isnull=True)
-    return get_object_or_404(
-        InboundMessage.objects.filter(visible).select_related("inbox__office", "raw"), pk=pk
-    )
+    return get_object_or_404(mail_visible_to(user).select_related("inbox__office", "raw"), pk=pk)
 
 
 def outbound_for_staff(user: User) -> QuerySet[OutboundMessage]:
