@@ -73,7 +73,9 @@ def test_stamp_and_return_sends_the_stamped_pdf_in_the_clients_thread(stamped):
     assert f"/verify/{request.reference}/" in body
     verbs = list(AuditEvent.objects.for_subject("desk.request", request.pk).values_list("verb", flat=True))
     assert verbs[0] == "request.received"
-    assert verbs[-2:] == ["request.claimed", "request.stamped"]
+    assert verbs[-3:] == ["request.claimed", "request.stamped", "request.returned"]
+    returned = AuditEvent.objects.for_subject("desk.request", request.pk).get(verb="request.returned")
+    assert returned.actor == stamped.officer
 
 
 def test_return_is_audited_when_the_mail_leaves(stamped, settings):
@@ -89,6 +91,8 @@ def test_return_is_audited_when_the_mail_leaves(stamped, settings):
         .filter(verb="request.returned")
         .exists()
     )
+    sent = AuditEvent.objects.for_subject("desk.request", stamped.request.pk).get(verb="request.email_sent")
+    assert sent.data["kind"] == OutboundKind.RETURN
 
 
 def test_a_delivery_failure_is_retried_and_visible(stamped, settings):

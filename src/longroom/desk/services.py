@@ -17,6 +17,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from longroom.core import audit
 from longroom.core.crypto import decrypt_secret, encrypt_secret
@@ -74,7 +75,7 @@ def office_role(user: User, office_id: int) -> str | None:
 def _require_role(user: User, office_id: int, roles: Collection[str]) -> str:
     role = office_role(user, office_id)
     if role is None or role not in roles:
-        raise NotAllowed("You do not have this role in this office.")
+        raise NotAllowed(_("You do not have this role in this office."))
     return role
 
 
@@ -91,7 +92,7 @@ def _locked(request: Request) -> Request:
 
 def _require_live_claim(request: Request, officer: User, now: datetime) -> None:
     if request.claimed_by_id != officer.pk or not request.claim_expires_at or request.claim_expires_at <= now:
-        raise ClaimRequired("Claim this request before working on it.")
+        raise ClaimRequired(_("Claim this request before working on it."))
 
 
 # ── claims ──────────────────────────────────────────────────────────────────────────────
@@ -244,7 +245,7 @@ def _credentials(fingerprint: str) -> pdftools.SealCredentials:
 def active_seal(office: Office) -> tuple[SealCertificate, pdftools.SealCredentials]:
     seal = SealCertificate.objects.filter(office=office, active=True).first()
     if seal is None:
-        raise NoSealConfigured(f"Office {office.number} has no seal certificate.")
+        raise NoSealConfigured(_("This office has no seal certificate."))
     return seal, _credentials(seal.fingerprint_sha256)
 
 
@@ -301,9 +302,9 @@ def request_stamp(
     """Apply and sign the stamp as an incremental update; return the request to the client."""
     now = now or timezone.now()
     if stamp.office_id != request.office_id or not stamp.active:
-        raise NotAllowed("This stamp does not belong to the request's office.")
+        raise NotAllowed(_("This stamp does not belong to the request’s office."))
     if document.request_id != request.pk:
-        raise NotAllowed("This document does not belong to the request.")
+        raise NotAllowed(_("This document does not belong to the request."))
     fresh = Request.objects.select_related("office").get(pk=request.pk)
     states.check("stamp", fresh.status)
     _require_live_claim(fresh, officer, now)
@@ -373,11 +374,18 @@ def _return(locked: Request, officer: User, now: datetime) -> None:
     states.check("return", locked.status)
     stamped = _latest_stamped(locked)
     if not stamped:
-        raise DeskError("Stamp at least one document before returning the request.")
+        raise DeskError(_("Stamp at least one document before returning the request."))
     locked.status = RequestStatus.RETURNED
     locked.decided_at, locked.decided_by = now, officer
     locked.claim_expires_at = None
     locked.save(update_fields=["status", "decided_at", "decided_by", "claim_expires_at"])
+    audit.record(
+        verb="request.returned",
+        subject=locked,
+        actor=officer,
+        office_id=locked.office_id,
+        data={"documents": [d.filename for d in stamped]},
+    )
     outbound = reply_record(
         Reply(
             kind=OutboundKind.RETURN,
@@ -427,7 +435,7 @@ def request_ask_for_information(
 ) -> Request:
     now = now or timezone.now()
     if not note.strip():
-        raise DeskError("Say what information is needed.")
+        raise DeskError(_("Say what information is needed."))
     with transaction.atomic():
         locked = _locked(request)
         states.check("ask_for_information", locked.status)
@@ -460,7 +468,7 @@ def message_retry(*, message: InboundMessage, actor: User) -> InboundMessage:
     if message.inbox is not None:
         _require_role(actor, message.inbox.office_id, SUPERVISORS)
     elif not actor.is_superuser:
-        raise NotAllowed("Only an administrator can retry mail for an unknown inbox.")
+        raise NotAllowed(_("Only an administrator can retry mail for an unknown inbox."))
     with transaction.atomic():
         updated = InboundMessage.objects.filter(
             pk=message.pk, status__in=[MessageStatus.DEAD, MessageStatus.RETRY_WAIT]
@@ -505,7 +513,7 @@ def stamp_save(
     _require_role(actor, office.pk, {StaffRole.ADMINISTRATOR})
     text_en, text_fr = text_en.strip().upper(), text_fr.strip().upper()
     if not text_en or not text_fr:
-        raise DeskError("A stamp needs its text in English and in French.")
+        raise DeskError(_("A stamp needs its text in English and in French."))
     with transaction.atomic():
         before = (
             {"text_en": stamp.text_en, "text_fr": stamp.text_fr, "active": stamp.active} if stamp else None
@@ -513,7 +521,7 @@ def stamp_save(
         if stamp is None:
             stamp = Stamp(office=office)
         elif stamp.office_id != office.pk:
-            raise NotAllowed("This stamp belongs to another office.")
+            raise NotAllowed(_("This stamp belongs to another office."))
         stamp.text_en, stamp.text_fr, stamp.position, stamp.active = text_en, text_fr, position, active
         stamp.save()
         audit.record(

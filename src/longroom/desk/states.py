@@ -66,6 +66,7 @@ EVENT_LABELS = {
     "request.viewed": _("Viewed"),
     "request.stamped": _("Stamped"),
     "request.returned": _("Returned to the client"),
+    "request.email_sent": _("E-mail sent to the client"),
     "request.delivery_failed": _("E-mail delivery failed"),
     "request.rejected": _("Rejected"),
     "request.info_requested": _("More information requested"),

@@ -52,12 +52,6 @@ def send_outbound(outbound_pk: int) -> None:
     outbound_send(outbound_pk)
 
 
-# The request's history says when these e-mails actually left.
-SENT_VERBS: dict[str, str] = {
-    OutboundKind.RETURN: "request.returned",
-    OutboundKind.ACKNOWLEDGEMENT: "request.acknowledged",
-}
-
 RENDER_CHUNK_PAGES = 8
 RENDER_MAX_ATTEMPTS = 4
 
@@ -185,12 +179,14 @@ def outbound_send(outbound_pk: int) -> None:
         outbound.last_error = ""
         outbound.next_attempt_at = None
         outbound.save()
-        if outbound.request is not None and outbound.kind in SENT_VERBS:
+        if outbound.request is not None:
+            # The request's history says when each e-mail actually left.
+            acknowledged = outbound.kind == OutboundKind.ACKNOWLEDGEMENT
             audit.record(
-                verb=SENT_VERBS[outbound.kind],
+                verb="request.acknowledged" if acknowledged else "request.email_sent",
                 subject=outbound.request,
                 office_id=outbound.request.office_id,
-                data={"outbound": outbound.pk, "to": outbound.to_address},
+                data={"outbound": outbound.pk, "kind": outbound.kind, "to": outbound.to_address},
             )
 
 

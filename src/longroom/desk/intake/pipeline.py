@@ -503,9 +503,12 @@ def _store_documents(intake: Intake, request: Request) -> list[Document]:
 
 
 def _reply_if_allowed(
-    intake: Intake, reply: Reply, audit_verb: str = "", record: Callable[[], OutboundMessage] | None = None
+    intake: Intake, reply: Reply, record: Callable[[], OutboundMessage] | None = None
 ) -> None:
-    """Send the reply unless the sender is a robot (RFC 3834) or has had too many replies."""
+    """Send the reply unless the sender is a robot (RFC 3834) or has had too many replies.
+
+    `record` stores the reply another way (an acknowledgement is composed only when sent).
+    """
     message = intake.message
     reason = ""
     if intake.automatic:
@@ -518,13 +521,6 @@ def _reply_if_allowed(
         message.reply_suppressed = reason
         return
     outbound = record() if record is not None else reply_record(reply)
-    if audit_verb and reply.request is not None:
-        audit.record(
-            verb=audit_verb,
-            subject=reply.request,
-            office_id=reply.request.office_id,
-            data={"outbound": outbound.pk, "to": outbound.to_address},
-        )
     transaction.on_commit(lambda: _schedule_send(outbound.pk))
 
 
