@@ -153,3 +153,30 @@ def test_two_officers_claiming_at_the_same_moment_exactly_one_wins(
         for thread in threads:
             thread.join()
         assert sorted(outcomes) == ["lost", "won"]
+
+
+def test_a_refusal_is_told_in_the_officers_language(queued_request, officer, other_officer, client, settings):
+    settings.LONGROOM_DEMO = True
+    request_claim(request=queued_request, officer=officer)
+    client.force_login(other_officer)
+    stamp = queued_request.office.stamps.first()
+    document = queued_request.documents.get()
+    response = client.post(
+        f"/fr/desk/requests/{queued_request.reference}/stamp/",
+        {"stamp": stamp.pk, "document": document.pk, "pages": "1", "x": "0.5", "y": "0.1"},
+        follow=True,
+    )
+    page = response.content.decode()
+    assert "Prenez en charge cette demande avant de la traiter" in page
+    assert Request.objects.get(pk=queued_request.pk).status == RequestStatus.IN_REVIEW
+
+
+def test_returning_with_nothing_stamped_is_refused_in_the_officers_language(
+    queued_request, officer, client, settings
+):
+    settings.LONGROOM_DEMO = True
+    request_claim(request=queued_request, officer=officer)
+    client.force_login(officer)
+    response = client.post(f"/fr/desk/requests/{queued_request.reference}/return/", follow=True)
+    assert "Estampillez au moins un document avant de renvoyer la demande" in response.content.decode()
+    assert Request.objects.get(pk=queued_request.pk).status == RequestStatus.IN_REVIEW

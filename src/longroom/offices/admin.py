@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from .models import Inbox, Membership, Office
 from .services import inbox_set_imap_password
@@ -10,7 +11,10 @@ class InboxForm(forms.ModelForm):
     imap_password = forms.CharField(
         required=False,
         widget=forms.PasswordInput(render_value=False),
-        help_text="Leave empty to keep the current password. Or set LONGROOM_IMAP_PASSWORD_<ADDRESS> in the environment.",
+        label=_("IMAP password"),
+        help_text=_(
+            "Leave empty to keep the current password. Or set LONGROOM_IMAP_PASSWORD_<ADDRESS> in the environment."
+        ),
     )
 
     class Meta:

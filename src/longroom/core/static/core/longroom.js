@@ -69,7 +69,10 @@
       marker.hidden = false;
       marker.style.left = (event.clientX - box.left + view.offsetLeft) + "px";
       marker.style.top = (event.clientY - box.top + view.offsetTop) + "px";
-      if (status) status.textContent = status.getAttribute("data-chosen") || ("x " + Math.round(x * 100) + "%, y " + Math.round(y * 100) + "%");
+      if (status) {
+        status.textContent = (status.getAttribute("data-chosen") || "[x], [y]")
+          .replace("[x]", String(Math.round(x * 100))).replace("[y]", String(Math.round(y * 100)));
+      }
     });
 
     document.getElementById("stamp-preview-button").addEventListener("click", function () {
