@@ -135,10 +135,10 @@ def run() -> int:
     ready_marker().unlink(missing_ok=True)
     for name, command in children.items():
         processes[name] = subprocess.Popen(command)
-    if not _wait_until_ready(http, settings.LONGROOM_SMTP, ready_marker(), processes, lambda: stopping):
-        print("Longroom did not start completely: see the messages above. Still trying.", flush=True)
-    else:
+    if _wait_until_ready(http, settings.LONGROOM_SMTP, ready_marker(), processes, lambda: stopping):
         _print_banner(settings)
+    elif not stopping:
+        print("Longroom did not start completely: see the messages above. Still trying.", flush=True)
     try:
         while not stopping:
             time.sleep(0.5)

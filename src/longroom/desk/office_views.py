@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from longroom.offices.forms import InstructionsForm, StampForm
+from longroom.offices.models import Office
 from longroom.offices.selectors import office_administered_by
 from longroom.offices.services import office_update_instructions
 
@@ -16,7 +17,7 @@ from .models import SealCertificate, Stamp
 from .views import _user, staff_required
 
 
-def _administered(request: HttpRequest, number: str):
+def _administered(request: HttpRequest, number: str) -> Office:
     office = office_administered_by(_user(request), number)
     if office is None:
         raise Http404

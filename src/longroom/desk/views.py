@@ -8,6 +8,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import (
     Http404,
     HttpRequest,
@@ -212,8 +213,8 @@ def _stamp(request: HttpRequest, desk_request: Any) -> Any:
     document = form.cleaned_data["document"]
     try:
         pages = form.page_indexes(document.page_count or 1)
-    except Exception as exc:  # ValidationError from parse_pages
-        raise services.DeskError(" ".join(getattr(exc, "messages", [str(exc)]))) from exc
+    except ValidationError as exc:
+        raise services.DeskError(" ".join(exc.messages)) from exc
     return services.request_stamp(
         request=desk_request,
         officer=_user(request),
