@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "longroom.offices",
     "longroom.desk",
+    "longroom.tariff",
     "longroom.api",
 ]
 
@@ -252,6 +253,23 @@ LONGROOM_RETENTION_DAYS = int(env("LONGROOM_RETENTION_DAYS", str(6 * 366)))
 LONGROOM_SMTP_ACCEPT_UNKNOWN = env_bool("LONGROOM_SMTP_ACCEPT_UNKNOWN", True)
 
 NINJA_PAGINATION_PER_PAGE = 50
+
+# Tariff tools. An exchange rate is "in force" on a day without publication for this many days
+# after it was published (weekends, holidays); beyond that the calculator refuses to guess.
+LONGROOM_FX_MAX_GAP_DAYS = int(env("LONGROOM_FX_MAX_GAP_DAYS", "7"))
+# The public tariff API is open to anyone; this keeps one client from starving the others.
+LONGROOM_TARIFF_API_RATE = env("LONGROOM_TARIFF_API_RATE", "120/m")
+LONGROOM_CALCULATOR_MAX_LINES = int(env("LONGROOM_CALCULATOR_MAX_LINES", "5000"))
+
+# Rate limits and the search index cache live here. One process: memory. Several web processes:
+# point them at a shared Redis so a limit holds across them.
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": env("LONGROOM_REDIS_URL")}
+        if env("LONGROOM_REDIS_URL")
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
 
 LOGGING = {
     "version": 1,
