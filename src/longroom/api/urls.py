@@ -5,6 +5,7 @@ from ninja import NinjaAPI
 
 from .auth import PersonalToken
 from .desk import router as desk_router
+from .tariff import router as tariff_router
 
 api = NinjaAPI(
     title="Longroom API",
@@ -12,7 +13,8 @@ api = NinjaAPI(
     description=(
         "The e-Longroom desk over HTTP. Authenticate with a personal token from your profile page: "
         "`Authorization: Bearer lrt_…`. You act with your own permissions: requests of offices you do "
-        "not belong to answer 404."
+        "not belong to answer 404. The tariff endpoints (`/tariff/…`) are public and need no token; "
+        "they are rate-limited per client address (429 when exceeded)."
     ),
     auth=PersonalToken(),
     openapi_url="/openapi.json",
@@ -20,6 +22,7 @@ api = NinjaAPI(
     urls_namespace="api-v1",
 )
 api.add_router("/", desk_router)
+api.add_router("/", tariff_router)
 
 
 @api.exception_handler(Http404)

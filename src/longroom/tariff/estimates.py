@@ -134,6 +134,10 @@ def _tax_rates(taxes: list[SalesTaxRate]) -> TaxRates:
     )
 
 
+# The engine names the rate as the field at fault; the user fixes these in the quantity or unit.
+_ERROR_FIELD = {"quantity_required": "quantity", "unit_mismatch": "unit", "unknown_unit": "unit"}
+
+
 class _LineRefused(Exception):
     def __init__(self, field: str, code: str, message: str | Promise) -> None:
         self.field, self.code, self.message = field, code, message
@@ -286,7 +290,7 @@ def estimate(request: EstimateRequest) -> Estimate:
             problems.append(LineProblem(shown, refused.field, refused.code, refused.message))
             continue
         except CalculationError as error:
-            problems.append(LineProblem(shown, error.field or "value", error.code, error.message))
+            problems.append(LineProblem(shown, _ERROR_FIELD.get(error.code, error.field or "value"), error.code, error.message))
             continue
         contexts.append(context)
     if problems:
