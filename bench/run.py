@@ -6,10 +6,11 @@ Benchmarks (each in its own process, see the modules for what they measure):
   intake      bench/intake.py      SQLite, and PostgreSQL when reachable
   stamp       bench/stamp.py       stamp-and-sign, 1 and 100 pages
   queue       bench/queue_page.py  PostgreSQL only; skipped with a message when unreachable
+  tariff      bench/bench_tariff.py  full tariff edition: import, search, calculator; SQLite and PostgreSQL
 
 PostgreSQL is the server of DATABASE_URL when that names one, else
 postgres://postgres@127.0.0.1:5432; the benchmarks create their own databases on it
-(`longroom_bench`, `longroom_bench_intake`) and never touch any other.
+(`longroom_bench`, `longroom_bench_intake`, `longroom_bench_tariff`) and never touch any other.
 
 The "Latest run" section of docs/benchmarks.md is rewritten with a comparison against the run
 it replaces; that run moves, unchanged, to the top of "Previous runs".
@@ -233,6 +234,65 @@ def run_all(only: set[str], messages: int) -> tuple[list[dict[str, Any]], list[s
                 )
             else:
                 notes.append("Queue page: no result (see output).")
+    if "tariff" in only:
+        databases = [("sqlite", "SQLite")] + ([("postgres", "PostgreSQL")] if not pg_problem else [])
+        if pg_problem:
+            notes.append(
+                f"Tariff on PostgreSQL skipped: no PostgreSQL reachable at {pg_server_url()} ({pg_problem})."
+            )
+        for db, label in databases:
+            print(f"\n== tariff: import, search, calculator, {label} ==", flush=True)
+            env = bench_env(DATABASE_URL=None) if db == "sqlite" else bench_env()
+            result = run_module("bench_tariff.py", ["--db", db], env, timeout=900)
+            if not result or result.get("skipped"):
+                notes.append(f"Tariff on {label}: no result ({(result or {}).get('skipped', 'see output')}).")
+                continue
+            imp, s, c = result["import"], result["search"], result["calculator"]
+            row(
+                "Tariff edition import (22,460 lines)",
+                label,
+                imp["edition_seconds"],
+                "s",
+                "info",
+                None,
+                f"tariff.import.{db}",
+            )
+            row(
+                "Tariff search index build (first query)",
+                label,
+                s["build_ms"],
+                "ms",
+                "info",
+                None,
+                f"tariff.index_build.{db}",
+            )
+            row("Tariff search, p50", label, s["p50_ms"], "ms", "info", None, f"tariff.search.p50.{db}")
+            row(
+                "Tariff search, p95",
+                label,
+                s["p95_ms"],
+                "ms",
+                "≤ 50 ms",
+                s["p95_ms"] <= 50,
+                f"tariff.search.p95.{db}",
+            )
+            row("Tariff search, max", label, s["max_ms"], "ms", "info", None, f"tariff.search.max.{db}")
+            row(
+                "Calculator throughput (1,000-line estimates)",
+                label,
+                c["lines_per_second"],
+                "lines/s",
+                "≥ 1,000/s",
+                c["lines_per_second"] >= 1000,
+                f"tariff.calculator.{db}",
+            )
+            kinds = ", ".join(f"{k} p95 {f['p95_ms']:.0f} ms" for k, f in s["by_kind"].items())
+            notes.append(
+                f"Tariff on {label}: HS nomenclature {imp['hs_codes']:,} codes in {imp['hs_seconds']:.1f} s; "
+                f"{s['queries']} searches ({s['sql_per_search']} SQL queries each): {kinds}; calculator "
+                f"{c['requests']} × {c['lines_per_request']:,} lines, median {c['median_ms']:.0f} ms per "
+                f"request, {c['sql_per_request']} SQL queries each."
+            )
     return rows, notes
 
 
@@ -320,7 +380,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--only", default="intake,stamp,queue", help="comma-separated: intake, stamp, queue")
+    parser.add_argument(
+        "--only", default="intake,stamp,queue,tariff", help="comma-separated: intake, stamp, queue, tariff"
+    )
     parser.add_argument("--messages", type=int, default=200, help="requests sent in the intake benchmark")
     parser.add_argument("--no-docs", action="store_true", help="print only; leave docs/benchmarks.md alone")
     args = parser.parse_args()

@@ -72,6 +72,14 @@ def _public_pages(t: Targets) -> list[tuple[str, str]]:
         ("verify", "/desk/verify/"),
         ("verify-reference", f"/desk/verify/{t.stamped_reference}/"),
         ("sign-in", "/accounts/login/"),
+        ("tariff tools", "/tariff/"),
+        ("tariff search", "/tariff/search/?q=cotton+t-shirt"),
+        ("tariff browse", "/tariff/browse/"),
+        ("tariff chapter", "/tariff/browse/61/"),
+        ("tariff item", "/tariff/items/6109.10.00/"),
+        ("help me classify", "/tariff/classify/?description=cotton+t-shirt"),
+        ("calculator", "/tariff/calculator/?item=6109.10.00"),
+        ("exchange rates", "/tariff/exchange-rates/"),
     ]
 
 

@@ -140,7 +140,7 @@ def tariff_item(number: str, on: dt.date) -> ItemView:
     digits = normalise_number(number)
     edition = edition_in_force(on)
     line = TariffLine.objects.filter(edition=edition, number=digits).first()
-    if line is None or line.level < 8:
+    if line is None or line.level not in (8, 10):  # 9 digits: a CBSA text row between item and line
         raise UnknownTariffItem(
             _("%(number)s is not a tariff item in edition %(edition)s.")
             % {"number": number.strip() or "—", "edition": edition.code}
@@ -184,7 +184,7 @@ def priced_items(edition: Edition, numbers: set[str]) -> dict[str, PricedItem]:
     wanted = digits | {n[:8] for n in digits if len(n) == 10}
     lines = {
         line.number: line
-        for line in TariffLine.objects.filter(edition=edition, number__in=wanted, level__gte=8)
+        for line in TariffLine.objects.filter(edition=edition, number__in=wanted, level__in=(8, 10))
     }
     rates: dict[str, dict[str, str]] = {}
     for number, treatment, text in TariffRate.objects.filter(line__in=list(lines.values())).values_list(

@@ -15,6 +15,11 @@
       });
     });
 
+    // Print buttons: the browser's own print, with the print style sheet hiding the page furniture.
+    document.querySelectorAll("[data-print]").forEach(function (button) {
+      button.addEventListener("click", function () { window.print(); });
+    });
+
     var view = document.getElementById("page-view");
     if (!view) return;
     var zoom = 1;
