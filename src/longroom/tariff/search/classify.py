@@ -1,0 +1,506 @@
+"""Suggest HS6 subheadings for a description of goods, with the reasons for each.
+
+Three kinds of evidence are combined:
+
+1. the product-term index (shop words → headings), read from the shop category (its last
+   level counts most: it is what the seller chose), from "Item Type"-like attributes and from
+   the description;
+2. BM25 over the nomenclature and the Canadian tariff (whose 8- and 10-digit lines name goods
+   such as "Stuffed, plush-covered"), each subheading taking the best score of its own text and
+   its descendants';
+3. the facts a person would give the guided flow (material, knitted or not, for whom, parts,
+   electric, sport), read from attributes and words, which re-weight codes whose text states or
+   excludes them.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+from longroom.tariff.search import features as ft
+from longroom.tariff.search import text as tx
+from longroom.tariff.search.index import Language, QueryTerm, SearchIndex
+from longroom.tariff.search.resources import read_lines
+from longroom.tariff.search.terms import ProductTerms, TermMatch, product_terms
+from longroom.tariff.search.vocabulary import french_lexicon
+
+ReasonKind = Literal["term", "text", "feature", "answer"]
+# How a fact about the goods was learnt: an attribute says it, words hint at it, or nothing
+# was said and the usual case is assumed (a whole article, not a part).
+Firmness = Literal["attribute", "words", "default"]
+
+
+@dataclass(frozen=True, slots=True)
+class Reason:
+    """Why a code was proposed. `kind`: "term" (a product word points at the heading), "text"
+    (words found in the code's tariff text), "feature" (a stated fact fits the code's text:
+    feature/option ids as in `features`), "answer" (a guided-flow answer)."""
+
+    kind: ReasonKind
+    words: tuple[str, ...] = ()
+    code: str = ""
+    feature: str = ""
+    option: str = ""
+
+    def text(self, language: Language = "en") -> str:
+        quoted = ", ".join(f"“{w}”" for w in self.words)
+        if self.kind == "term":
+            return (
+                f"{quoted} usually classified in {self.code}"
+                if language == "en"
+                else f"{quoted} : habituellement classé dans {self.code}"
+            )
+        if self.kind == "text":
+            return (
+                f"tariff text mentions {quoted}"
+                if language == "en"
+                else f"le texte du tarif mentionne {quoted}"
+            )
+        feature = ft.FEATURE_BY_ID.get(self.feature)
+        option = feature.option(self.option) if feature else None
+        label = (option.label_en if language == "en" else option.label_fr) if option else self.option
+        if self.kind == "answer":
+            return f"you answered: {label}" if language == "en" else f"votre réponse : {label}"
+        return (
+            f"fits the stated {self.feature}: {label}"
+            if language == "en"
+            else f"correspond à la caractéristique indiquée : {label}"
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    code6: str
+    score: float
+    reasons: tuple[Reason, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Weights:
+    """Tuned on the even-position half of the development set (see bench/bench_classification.py)."""
+
+    term_heading: float = 1.0
+    term_subheading: float = 0.6
+    text: float = 0.4
+    text_in_heading: float = 0.2
+    # Product-term evidence by where it was found.
+    source_leaf: float = 2.0
+    source_category: float = 0.5
+    source_type: float = 2.0
+    source_name: float = 1.0
+    # A second, third… term for the same heading in one place adds this share of its weight.
+    term_extra: float = 0.3
+    # Lexical query: weight of each part of the input.
+    query_name: float = 1.0
+    query_leaf: float = 1.0
+    query_type: float = 1.2
+    query_material: float = 0.8
+    # Exponent on feature compatibility: attributes say it outright, the description only hints.
+    feature_attribute: float = 1.0
+    feature_words: float = 0.5
+    # ... and when nothing is said, the default ("a whole article, not a part") counts little.
+    feature_default: float = 0.1
+    fit_floor: float = 0.02
+    # Bonus for the residual subheading ("Other") of a heading: most goods that match nothing
+    # more specific end there.
+    residual: float = 0.3
+    candidates_from_text: int = 40
+    heading_floor: float = 0.15
+
+
+_RESIDUAL = re.compile(r"\bn\.?e\.?c\b|\bother\b|\bnot elsewhere")
+
+
+@dataclass(slots=True)
+class _Evidence:
+    headings: dict[str, float] = field(default_factory=dict)
+    subheadings: dict[str, float] = field(default_factory=dict)
+    reasons: dict[str, list[Reason]] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class Gathered:
+    evidence: _Evidence
+    text_scores: dict[str, float]
+    text_words: dict[str, tuple[str, ...]]
+    pool: set[str]
+    # code → (feature id, option the code states and the goods have, fit, how firmly said)
+    fits: dict[str, list[tuple[str, str, float, Firmness]]]
+
+
+# Attribute names, as shops write them, whose values describe the goods. The material of a
+# lining, insole, outsole or wig base does not classify the goods; a shoe's upper does.
+_MATERIAL_KEY = re.compile(r"material|fabric|fibre|fiber|metals? type|plastic type|composition|matiere|tissu")
+_NOT_MATERIAL_KEY = re.compile(
+    r"lining|insole|outsole|\bsole\b|\bbase\b|\blace\b|shaft|handle|strap|doublure"
+)
+_DECISIVE_KEY = re.compile(r"upper|main material|dessus")
+_TYPE_KEY = re.compile(r"^(?:item |product |goods |)(?:type|category|kind)$|^type d'article$|^categorie$")
+# "<something> Type" keys that name a property, not the goods ("Closure Type: Zipper").
+_NOT_GOODS_KEY = re.compile(
+    r"closure|pattern|heel|clasp|setting|\bfit\b|waist|version|certificat|sleeve|collar|neck|\btoe\b"
+    r"|\block\b|battery|plug|power|display|screen|control|connect|interface|shape|style|packag|mount"
+    r"|\bcup\b|season|occasion|theme|chain|stone|cap\b|lens|sole|lining|material|fabric|metal"
+)
+_GENDER_KEY = re.compile(r"gender|department|sexe|genre")
+_SKIP_VALUE = re.compile(r"^(?:none|other|others|no|yes|n/?a|null|\d+(?:\.\d+)?)$", re.I)
+# Shop-category segments that are bookkeeping, not goods ("(Old, Obsolete)", "Do Not Post").
+_CATEGORY_NOISE = re.compile(r"\([^)]*\)|do not post[^>]*|obsolete|deactivate|\bnew\b", re.I)
+_LISTING_NOISE = frozenset(word for line in read_lines("listing_noise.txt") for word in line.split())
+
+
+class Classifier:
+    """`Classifier(index).classify("cotton t-shirt", category="Men's Clothing > Tops & Tees")`."""
+
+    def __init__(
+        self, index: SearchIndex, terms: ProductTerms | None = None, weights: Weights | None = None
+    ) -> None:
+        self.index = index
+        self.terms = terms or product_terms()
+        self.weights = weights or Weights()
+        self._claims: dict[tuple[str, str], ft.Claims] = {}
+        self._residuals: dict[str, bool] = {}
+        self._subheadings: dict[str, list[str]] = {}
+        for code in index.codes(level=6):
+            self._subheadings.setdefault(code[:4], []).append(code)
+
+    def with_weights(self, weights: Weights) -> Classifier:
+        clone = Classifier.__new__(Classifier)
+        clone.index, clone.terms, clone.weights = self.index, self.terms, weights
+        clone._claims, clone._subheadings = self._claims, self._subheadings
+        clone._residuals = self._residuals
+        return clone
+
+    def claims(self, feature: ft.Feature, code: str) -> ft.Claims:
+        key = (feature.id, code)
+        found = self._claims.get(key)
+        if found is None:
+            found = self._claims[key] = ft.claims(feature, self.index.context(code))
+        return found
+
+    # ── the entry point ───────────────────────────────────────────────────────────────────
+
+    def classify(
+        self,
+        description: str,
+        *,
+        category: str = "",
+        attributes: Mapping[str, str] | None = None,
+        language: Language = "en",
+        limit: int = 10,
+    ) -> list[Candidate]:
+        gathered = self.gather(description, category=category, attributes=attributes, language=language)
+        return self.rank(gathered, limit=limit)
+
+    def gather(
+        self,
+        description: str,
+        *,
+        category: str = "",
+        attributes: Mapping[str, str] | None = None,
+        language: Language = "en",
+    ) -> Gathered:
+        """Everything `rank` weighs, collected once (the benchmark re-ranks it to tune Weights)."""
+        w = self.weights
+        parts = _Inputs.read(description, category, attributes or {}, language)
+        evidence = self._term_evidence(parts)
+        text_scores, text_words = self._text_evidence(parts)
+        top_heading = max(evidence.headings.values(), default=0.0)
+        pool = {c for c, _ in sorted(text_scores.items(), key=lambda kv: -kv[1])[: w.candidates_from_text]}
+        for heading, value in evidence.headings.items():
+            if top_heading and value / top_heading >= w.heading_floor:
+                pool.update(self._subheadings.get(heading, ()))
+        pool.update(c for c in evidence.subheadings if c in self.index)
+        detected = {f.id: parts.detect(f) for f in ft.FEATURES}
+        fits: dict[str, list[tuple[str, str, float, Firmness]]] = {}
+        for feature in ft.FEATURES:
+            answers, firmness = detected[feature.id]
+            if not answers:
+                continue
+            # Which codes of each heading state each answer: a silent sibling ("Other") is the
+            # less likely home when one of them does.
+            stating: dict[tuple[str, str], set[str]] = {}
+            for answer in answers:
+                for code in pool:
+                    if answer in self.claims(feature, code).stated:
+                        stating.setdefault((answer, code[:4]), set()).add(code)
+            for code in pool:
+                stated = self.claims(feature, code)
+                fit, best = 0.0, ""
+                for answer in answers:
+                    value = ft.compatibility(
+                        feature, stated, answer, bool(stating.get((answer, code[:4]), set()) - {code})
+                    )
+                    if value > fit:
+                        fit, best = value, answer
+                shown = best if best in stated.stated and best != feature.silent else ""
+                fits.setdefault(code, []).append((feature.id, shown, fit, firmness))
+        return Gathered(evidence, text_scores, text_words, pool, fits)
+
+    def rank(self, gathered: Gathered, *, limit: int = 10) -> list[Candidate]:
+        w = self.weights
+        evidence, text_scores = gathered.evidence, gathered.text_scores
+        top_heading = max(evidence.headings.values(), default=0.0)
+        top_sub = max(evidence.subheadings.values(), default=0.0)
+        top_text = max(text_scores.values(), default=0.0)
+        best_in_heading: dict[str, float] = {}
+        for code in gathered.pool:
+            best_in_heading[code[:4]] = max(best_in_heading.get(code[:4], 0.0), text_scores.get(code, 0.0))
+
+        scored: list[Candidate] = []
+        for code in gathered.pool:
+            heading = code[:4]
+            reasons = list(evidence.reasons.get(heading, ())) + list(evidence.reasons.get(code, ()))
+            value = 0.0
+            if top_heading:
+                value += w.term_heading * evidence.headings.get(heading, 0.0) / top_heading
+            if top_sub:
+                value += w.term_subheading * evidence.subheadings.get(code, 0.0) / top_sub
+            text = text_scores.get(code, 0.0)
+            if top_text:
+                value += w.text * text / top_text
+            if best_in_heading.get(heading):
+                value += w.text_in_heading * text / best_in_heading[heading]
+            if self._residual(code):
+                value += w.residual
+            if gathered.text_words.get(code):
+                reasons.append(Reason("text", gathered.text_words[code], code))
+            for feature_id, shown, fit, firmness in gathered.fits.get(code, ()):
+                exponent = {"attribute": w.feature_attribute, "words": w.feature_words}.get(
+                    firmness, w.feature_default
+                )
+                # Never quite zero: shops mislabel, and a wrong attribute must not hide the answer.
+                value *= max(fit, w.fit_floor) ** exponent
+                if shown:
+                    reasons.append(Reason("feature", (), code, feature_id, shown))
+            scored.append(Candidate(code, round(value, 4), tuple(reasons)))
+        scored.sort(key=lambda c: (-c.score, c.code6))
+        return scored[:limit]
+
+    def _residual(self, code: str) -> bool:
+        """A subheading that takes what its siblings do not ("Other", "n.e.c."): by HS numbering
+        convention its last or second-last digit is 9, or its text says so."""
+        found = self._residuals.get(code)
+        if found is None:
+            text = tx.fold(self.index.label(code))
+            found = code[4] == "9" or code[5] == "9" or bool(_RESIDUAL.search(text))
+            self._residuals[code] = found
+        return found
+
+    # ── evidence ──────────────────────────────────────────────────────────────────────────
+
+    def _term_evidence(self, parts: _Inputs) -> _Evidence:
+        w = self.weights
+        evidence = _Evidence()
+        sources = [
+            (parts.leaf, w.source_leaf),
+            (parts.category, w.source_category),
+            (parts.types, w.source_type),
+            (parts.name, w.source_name),
+        ]
+        for text, weight in sources:
+            if not text:
+                continue
+            matches = self.terms.find(text)
+            self._add_matches(evidence, matches, weight)
+        return evidence
+
+    def _add_matches(self, evidence: _Evidence, matches: Sequence[TermMatch], weight: float) -> None:
+        per_code: dict[str, list[float]] = {}
+        for match in matches:
+            for code, strength in match.codes:
+                per_code.setdefault(code, []).append(strength)
+                reasons = evidence.reasons.setdefault(code, [])
+                if not any(r.kind == "term" and match.words in r.words for r in reasons):
+                    reasons.append(Reason("term", (match.words,), code))
+        for code, strengths in per_code.items():
+            strengths.sort(reverse=True)
+            value = weight * (strengths[0] + self.weights.term_extra * sum(strengths[1:]))
+            target = evidence.headings if len(code) == 4 else evidence.subheadings
+            target[code] = target.get(code, 0.0) + value
+
+    def _text_evidence(self, parts: _Inputs) -> tuple[dict[str, float], dict[str, tuple[str, ...]]]:
+        w = self.weights
+        terms: list[QueryTerm] = []
+        boosts: list[float] = []
+        seen: set[str] = set()
+        for text, weight in (
+            (parts.leaf, w.query_leaf),
+            (parts.types, w.query_type),
+            (parts.name, w.query_name),
+            (parts.materials, w.query_material),
+        ):
+            for term in self.index.parse(text, "en").terms:
+                key = term.alternatives[0][0]
+                if key in seen:
+                    continue
+                seen.add(key)
+                terms.append(term)
+                boosts.append(weight)
+        scores, masks = self.index._score(terms, boosts)
+        best: dict[str, float] = {}
+        best_doc: dict[str, int] = {}
+        docs = self.index._docs
+        for i, value in scores.items():
+            code = docs[i].code
+            if len(code) < 6:
+                continue
+            code6 = code[:6]
+            if value > best.get(code6, 0.0):
+                best[code6] = value
+                best_doc[code6] = i
+        words = {
+            code: tuple(dict.fromkeys(t.surface for g, t in enumerate(terms) if masks[i] >> g & 1))
+            for code, i in best_doc.items()
+        }
+        return best, words
+
+
+@dataclass(slots=True)
+class _Inputs:
+    name: str
+    category: str
+    leaf: str
+    types: str
+    materials: str
+    material_words: str
+    gender_words: str
+    metal_words: str = ""
+
+    @classmethod
+    def read(
+        cls, description: str, category: str, attributes: Mapping[str, str], language: Language
+    ) -> _Inputs:
+        segments = [_clean_segment(s) for s in re.split(r">|/|\|", category)]
+        segments = [s for s in segments if len(re.sub(r"[^a-z]", "", s.lower())) >= 3]
+        leaf = segments[-1] if segments else ""
+        types: list[str] = []
+        metals: list[str] = []
+        materials: list[str] = []
+        decisive: list[str] = []
+        genders: list[str] = []
+        terms = product_terms()
+        for key, raw in attributes.items():
+            value = str(raw).strip()
+            if not value or _SKIP_VALUE.match(value):
+                continue
+            k = tx.fold(key).strip()
+            if _MATERIAL_KEY.search(k):
+                if "metal" in k:
+                    metals.append(value)
+                if _DECISIVE_KEY.search(k):
+                    decisive.append(value)
+                elif not _NOT_MATERIAL_KEY.search(k):
+                    materials.append(value)
+            elif _GENDER_KEY.search(k):
+                genders.append(value)
+            elif _TYPE_KEY.search(k):
+                types.append(value)
+            elif k.endswith(" type") and not _NOT_GOODS_KEY.search(k) and terms.find(k[: -len(" type")]):
+                # "Bracelets Type: Charm", "Boot Type: Snow": the goods are named in the key.
+                types.append(f"{k[: -len(' type')]} {value}")
+        if decisive:
+            materials = decisive
+        inputs = cls(
+            name=_denoise(description),
+            category=" ; ".join(segments[:-1]),
+            leaf=leaf,
+            types=" ; ".join(types),
+            materials=" ; ".join(materials),
+            material_words=" ; ".join(materials),
+            gender_words=" ; ".join(genders),
+            metal_words=" ; ".join(metals),
+        )
+        if language == "fr":
+            inputs = inputs.translated()
+        return inputs
+
+    def translated(self) -> _Inputs:
+        lexicon = french_lexicon()
+
+        def english(text: str) -> str:
+            out = []
+            for french, eng in lexicon.translate(list(tx.words(tx.fold(text), parts=False))):
+                if eng is not None:
+                    out.append(eng)
+                elif french not in tx.FR_STOPWORDS:
+                    out.append(french)
+            return " ".join(out)
+
+        return _Inputs(
+            name=english(self.name),
+            category=english(self.category),
+            leaf=english(self.leaf),
+            types=english(self.types),
+            materials=english(self.materials),
+            material_words=self.material_words + " ; " + english(self.material_words),
+            gender_words=self.gender_words + " ; " + english(self.gender_words),
+            metal_words=self.metal_words + " ; " + english(self.metal_words),
+        )
+
+    def detect(self, feature: ft.Feature) -> tuple[set[str], Firmness]:
+        """Options stated for `feature`, and how firmly."""
+        # The upper shop categories ("Sports Shoes,Clothing&Accessories") say who shops there
+        # (gender) and what it is made of, not whether these goods are parts or sports gear.
+        upper = self.category if feature in (ft.MATERIAL, ft.GENDER, ft.KNIT) else ""
+        words = " ; ".join((self.name, upper, self.leaf, self.types))
+        stated = ""
+        if feature is ft.MATERIAL:
+            stated = self.material_words
+        elif feature is ft.GENDER:
+            stated = self.gender_words
+        found = ft.detect(feature, stated) if stated else set()
+        if feature is ft.MATERIAL and re.search(
+            r"(?:^|; )(?:silver|gold|platinum)(?: ;|$)", tx.fold(self.metal_words)
+        ):
+            found.add("precious_metal")  # "Metals Type: Silver" names the metal, not a colour
+        if found and not found <= ft.GENERIC_MATERIALS:
+            return found, "attribute"
+        # Only "fabric" or "metal" in the attributes: the description may say which one.
+        described = ft.detect(feature, words)
+        if found and described:
+            return ft.detect(feature, stated + " ; " + words), "words"
+        if found:
+            return found, "attribute"
+        if not described and feature.silent:
+            # Goods are taken to be whole articles, not parts, unless something says so.
+            return {feature.silent}, "default"
+        return described, "words"
+
+
+def _clean_segment(segment: str) -> str:
+    segment = "".join(ch if ord(ch) < 128 else " " for ch in segment)
+    segment = _CATEGORY_NOISE.sub(" ", segment)
+    return re.sub(r"\s+", " ", segment.replace("_", " ")).strip(" &,")
+
+
+def _denoise(description: str) -> str:
+    words = description.split()
+    return " ".join(w for w in words if tx.fold(w).strip(".,!") not in _LISTING_NOISE)
+
+
+def parse_attributes(value: str | Mapping[str, str] | None) -> dict[str, str]:
+    """Attributes as shops export them: a dict, or a JSON object in a string."""
+    if value is None:
+        return {}
+    if isinstance(value, Mapping):
+        return {str(k): str(v) for k, v in value.items()}
+    try:
+        loaded = json.loads(value)
+    except ValueError:
+        return {}
+    return {str(k): str(v) for k, v in loaded.items()} if isinstance(loaded, dict) else {}
+
+
+def softmax(scores: Sequence[float], temperature: float) -> list[float]:
+    if not scores:
+        return []
+    top = max(scores)
+    exps = [math.exp((s - top) / temperature) for s in scores]
+    total = sum(exps)
+    return [e / total for e in exps]
