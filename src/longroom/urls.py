@@ -20,6 +20,7 @@ urlpatterns += i18n_patterns(
     path("accounts/", include("allauth.urls")),
     path("locations/", include("longroom.offices.urls")),
     path("desk/", include("longroom.desk.urls")),
+    path("tariff/", include("longroom.tariff.urls")),
     path("admin/", admin.site.urls),
     prefix_default_language=True,
 )

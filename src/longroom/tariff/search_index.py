@@ -11,6 +11,7 @@ import threading
 from django.db.models import Count, Max
 
 from .models import Edition, HsNode
+from .search.classify import Classifier
 from .search.index import Document, SearchIndex
 from .search.loading import clean, documents_from_rows, merge_documents
 
@@ -49,3 +50,17 @@ def index_for(edition: Edition) -> SearchIndex:
                 _cache.pop(next(iter(_cache)))
             _cache[key] = index
     return index
+
+
+_classifiers: dict[int, Classifier] = {}
+
+
+def classifier_for(edition: Edition) -> Classifier:
+    """The classifier over the edition's index; rebuilt whenever the index is."""
+    index = index_for(edition)
+    classifier = _classifiers.get(id(index))
+    if classifier is None:
+        with _lock:
+            _classifiers.clear()  # only the current index's classifier is kept
+            classifier = _classifiers[id(index)] = Classifier(index)
+    return classifier

@@ -11,8 +11,8 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import get_language
 
-from . import selectors
-from .forms import SearchForm
+from . import guided, selectors
+from .forms import ClassifyForm, SearchForm
 
 
 def _language() -> str:
@@ -96,3 +96,28 @@ def exchange_rates(request: HttpRequest) -> HttpResponse:
             context["problem"] = problem.message
         context["table"] = selectors.exchange_rate_table(currency, until=on)
     return render(request, "tariff/exchange_rates.html", context)
+
+
+def classify(request: HttpRequest) -> HttpResponse:
+    """The guided flow; every answer is a query parameter `a` of the form `question:choice`."""
+    on = _as_of(request)
+    form = ClassifyForm(request.GET or None)
+    context: dict[str, Any] = {"form": form, "as_of": on, **_edition_context(on)}
+    if context["edition"] is None or not form.is_bound or not form.is_valid():
+        return render(request, "tariff/classify.html", context)
+    answers: dict[str, str] = {}
+    for pair in request.GET.getlist("a")[: guided.MAX_QUESTIONS + 3]:
+        question, _sep, choice = pair.partition(":")
+        if question and choice:
+            answers[question[:20]] = choice[:20]
+    if request.GET.get("q") and request.GET.get("choice"):  # the answer to the question on screen
+        answers[request.GET["q"][:20]] = request.GET["choice"][:20]
+    current = guided.step(
+        edition=context["edition"],
+        description=form.cleaned_data["description"],
+        answers=answers,
+        on=on,
+        language=_language(),
+    )
+    context.update(step=current, answers=[f"{k}:{v}" for k, v in current.answers.items()])
+    return render(request, "tariff/classify.html", context)
