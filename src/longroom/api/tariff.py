@@ -81,12 +81,12 @@ class DutyOut(Schema):
     treatment_name: str
     text: str
     kind: str
-    ad_valorem_min: Decimal | None = Field(None, description="percent")
-    ad_valorem_reg: Decimal | None = Field(None, description="percent")
-    ad_valorem_max: Decimal | None = Field(None, description="percent")
-    specific_min: Decimal | None = Field(None, description="CAD per unit")
-    specific_reg: Decimal | None = Field(None, description="CAD per unit")
-    specific_max: Decimal | None = Field(None, description="CAD per unit")
+    ad_valorem_min: Decimal | None = Field(default=None, description="percent")
+    ad_valorem_reg: Decimal | None = Field(default=None, description="percent")
+    ad_valorem_max: Decimal | None = Field(default=None, description="percent")
+    specific_min: Decimal | None = Field(default=None, description="CAD per unit")
+    specific_reg: Decimal | None = Field(default=None, description="CAD per unit")
+    specific_max: Decimal | None = Field(default=None, description="CAD per unit")
     unit: str | None = None
     inherited_from: str | None = None
 
@@ -103,26 +103,28 @@ class ItemOut(Schema):
 
 
 def _duty(view: selectors.RateView) -> DutyOut:
-    base = {
-        "treatment": view.treatment,
-        "treatment_name": str(view.treatment_name),
-        "text": view.text,
-        "inherited_from": view.inherited_from,
-    }
+    published = DutyOut(
+        treatment=view.treatment,
+        treatment_name=str(view.treatment_name),
+        text=view.text,
+        kind="unreadable",
+        inherited_from=view.inherited_from,
+    )
     try:
         rate = cached_rate(view.text)
     except RateSyntaxError:
-        return DutyOut(kind="unreadable", **base)
-    return DutyOut(
-        kind=str(rate.kind),
-        ad_valorem_min=rate.ad_valorem_min,
-        ad_valorem_reg=rate.ad_valorem_reg,
-        ad_valorem_max=rate.ad_valorem_max,
-        specific_min=rate.specific_min,
-        specific_reg=rate.specific_reg,
-        specific_max=rate.specific_max,
-        unit=rate.unit,
-        **base,
+        return published
+    return published.model_copy(
+        update=dict(
+            kind=str(rate.kind),
+            ad_valorem_min=rate.ad_valorem_min,
+            ad_valorem_reg=rate.ad_valorem_reg,
+            ad_valorem_max=rate.ad_valorem_max,
+            specific_min=rate.specific_min,
+            specific_reg=rate.specific_reg,
+            specific_max=rate.specific_max,
+            unit=rate.unit,
+        )
     )
 
 
@@ -148,7 +150,9 @@ def tariff_item(request: HttpRequest, number: str, as_of: dt.date | None = None)
         unit_of_measure=item.line.unit_of_measure,
         as_of=on,
         edition=EditionOut(
-            code=item.edition.code, effective_from=item.edition.effective_from, is_sample=item.edition.is_sample
+            code=item.edition.code,
+            effective_from=item.edition.effective_from,
+            is_sample=item.edition.is_sample,
         ),
         path=[PathStepOut(code=s.code, kind=s.kind, description=s.description) for s in item.path],
         duties=[_duty(r) for r in item.rates],
@@ -167,9 +171,11 @@ class SearchHitOut(Schema):
 
 
 class SearchQuery(Schema):
-    q: str = Field(..., min_length=1, max_length=300, description="Words (English or French) or a number prefix")
+    q: str = Field(
+        ..., min_length=1, max_length=300, description="Words (English or French) or a number prefix"
+    )
     as_of: dt.date | None = None
-    language: Literal["en", "fr"] | None = Field(None, description="Default: the Accept-Language header")
+    language: Literal["en", "fr"] | None = Field(default=None, description="Default: the Accept-Language header")
     limit: int = Field(20, ge=1, le=100)
 
 
@@ -231,10 +237,10 @@ class LineIn(Schema):
     origin: str = Field(..., min_length=2, max_length=2, description="ISO 3166 country code", examples=["CN"])
     value: Decimal = Field(..., ge=0, description="Value for duty in `currency`")
     currency: str = Field("CAD", min_length=3, max_length=3)
-    quantity: Decimal | None = Field(None, ge=0)
+    quantity: Decimal | None = Field(default=None, ge=0)
     unit: str = ""
     treatment: str = Field("", description="Empty: the most favourable treatment the origin may claim")
-    surtax_percent: Decimal | None = Field(None, ge=0)
+    surtax_percent: Decimal | None = Field(default=None, ge=0)
     anti_dumping: Decimal = Field(Decimal(0), ge=0)
     countervailing: Decimal = Field(Decimal(0), ge=0)
     excise_duty: Decimal = Field(Decimal(0), ge=0)
@@ -318,13 +324,19 @@ def calculate(request: HttpRequest, payload: CalculationIn) -> tuple[int, object
     try:
         result = estimate(
             EstimateRequest(
-                date=payload.date, lines=lines, casual=payload.import_kind == "casual", province=payload.province
+                date=payload.date,
+                lines=lines,
+                casual=payload.import_kind == "casual",
+                province=payload.province,
             )
         )
     except EstimateRefused as refused:
         return 422, RefusedOut(
             message=str(refused),
-            problems=[ProblemOut(line=p.line, field=p.field, code=p.code, message=str(p.message)) for p in refused.problems],
+            problems=[
+                ProblemOut(line=p.line, field=p.field, code=p.code, message=str(p.message))
+                for p in refused.problems
+            ],
         )
     out_lines = []
     for context, line_result in zip(result.contexts, result.result.lines, strict=True):
@@ -343,7 +355,9 @@ def calculate(request: HttpRequest, payload: CalculationIn) -> tuple[int, object
         )
     return 200, CalculationOut(
         edition=EditionOut(
-            code=result.edition.code, effective_from=result.edition.effective_from, is_sample=result.edition.is_sample
+            code=result.edition.code,
+            effective_from=result.edition.effective_from,
+            is_sample=result.edition.is_sample,
         ),
         date=payload.date,
         lines=out_lines,

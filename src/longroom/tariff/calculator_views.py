@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+from decimal import Decimal
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
@@ -38,10 +39,10 @@ def _lines_from_formset(formset: Any) -> list[EstimateLine]:
                 unit=data.get("unit") or "",
                 treatment=data.get("treatment") or "",
                 surtax_percent=data.get("surtax_percent"),
-                anti_dumping=data.get("anti_dumping") or 0,
-                countervailing=data.get("countervailing") or 0,
-                excise_duty=data.get("excise_duty") or 0,
-                excise_tax=data.get("excise_tax") or 0,
+                anti_dumping=data.get("anti_dumping") or Decimal(0),
+                countervailing=data.get("countervailing") or Decimal(0),
+                excise_duty=data.get("excise_duty") or Decimal(0),
+                excise_tax=data.get("excise_tax") or Decimal(0),
                 description=data.get("description") or "",
             )
         )
@@ -72,12 +73,17 @@ def calculator(request: HttpRequest) -> HttpResponse:
     context: dict[str, Any] = {"upload_form": CsvUploadForm()}
     if request.method != "POST":
         settings_form = CalculatorSettingsForm(
-            initial={"date": request.GET.get("date") or timezone.localdate().isoformat(), "import_kind": "commercial"}
+            initial={
+                "date": request.GET.get("date") or timezone.localdate().isoformat(),
+                "import_kind": "commercial",
+            }
         )
         formset = CalculatorLineFormSet(
             initial=[{"tariff_item": request.GET.get("item", ""), "currency": "CAD"}], prefix="line"
         )
-        return render(request, "tariff/calculator.html", {**context, "settings_form": settings_form, "formset": formset})
+        return render(
+            request, "tariff/calculator.html", {**context, "settings_form": settings_form, "formset": formset}
+        )
 
     settings_form = CalculatorSettingsForm(request.POST)
     if "upload" in request.POST:
@@ -118,7 +124,9 @@ def _estimate_context(estimate_request: EstimateRequest) -> dict[str, Any]:
 def _render_form(
     request: HttpRequest, context: dict[str, Any], settings_form: CalculatorSettingsForm, formset: Any
 ) -> HttpResponse:
-    status = 200 if "estimate" in context or context.get("adding") else 422 if request.method == "POST" else 200
+    status = (
+        200 if "estimate" in context or context.get("adding") else 422 if request.method == "POST" else 200
+    )
     return render(
         request,
         "tariff/calculator.html",
@@ -132,7 +140,9 @@ def calculator_export(request: HttpRequest) -> HttpResponse:
     """The figures as CSV, recalculated from the lines the result page carried (never trusted figures)."""
     settings_form = CalculatorSettingsForm(request.POST)
     if not settings_form.is_valid():
-        return HttpResponse(_("The calculation settings are incomplete."), status=400, content_type="text/plain")
+        return HttpResponse(
+            _("The calculation settings are incomplete."), status=400, content_type="text/plain"
+        )
     try:
         lines = lines_from_csv(request.POST.get("lines_csv", "").encode())
         result = estimate(_request_from(settings_form, lines))
@@ -150,7 +160,9 @@ def calculator_export(request: HttpRequest) -> HttpResponse:
 
 def calculator_template(request: HttpRequest) -> HttpResponse:
     """An empty upload file with the expected columns and one example line."""
-    example = EstimateLine(tariff_item="6109.10.00", origin="CN", value=1000, currency="USD", description="T-shirts")  # type: ignore[arg-type]
+    example = EstimateLine(
+        tariff_item="6109.10.00", origin="CN", value=Decimal(1000), currency="USD", description="T-shirts"
+    )
     response = HttpResponse(lines_as_csv([example]), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="calculator-lines.csv"'
     return response

@@ -34,10 +34,10 @@ def load_tariff_demo(today: dt.date | None = None) -> list[str]:
             is_sample=True,
         ).edition
         done.append(f"Sample tariff edition {edition.code}: {edition.item_count} tariff items")
-    report = exchange_rates_import(path=DATA_DIR / "sample_exchange_rates.csv")
+    rates = exchange_rates_import(path=DATA_DIR / "sample_exchange_rates.csv")
     carried = _carry_sample_rates_forward(today or timezone.localdate())
-    if report.added or carried:
-        done.append(f"Sample exchange rates: {report.added + carried} days")
+    if rates.added or carried:
+        done.append(f"Sample exchange rates: {rates.added + carried} days")
     return done
 
 
@@ -49,7 +49,9 @@ def _carry_sample_rates_forward(today: dt.date) -> int:
     created: list[ExchangeRate] = []
     with transaction.atomic():
         for currency in currencies:
-            last = ExchangeRate.objects.filter(currency=currency, source=SAMPLE_SOURCE).order_by("-date").first()
+            last = (
+                ExchangeRate.objects.filter(currency=currency, source=SAMPLE_SOURCE).order_by("-date").first()
+            )
             if last is None:
                 continue
             rate: Decimal = last.rate

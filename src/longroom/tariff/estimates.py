@@ -21,15 +21,15 @@ from django.utils.translation import gettext_lazy as _
 
 from . import selectors
 from .calculation import (
+    FIGURE_NAMES,
+    ZERO,
     CalculationError,
     InvoiceResult,
     LineInput,
+    LineResult,
     ProvincialTaxKind,
     TaxComponent,
     TaxRates,
-    FIGURE_NAMES,
-    ZERO,
-    LineResult,
     calculate_line,
 )
 from .models import Edition, SalesTaxRate
@@ -107,7 +107,9 @@ class Estimate:
     def rows(self) -> list[tuple[EstimateLine, LineContext, LineResult, FigureGroups]]:
         return [
             (line, context, result, figure_groups(result))
-            for line, context, result in zip(self.request.lines, self.contexts, self.result.lines, strict=True)
+            for line, context, result in zip(
+                self.request.lines, self.contexts, self.result.lines, strict=True
+            )
         ]
 
     @property
@@ -144,7 +146,9 @@ class _LineRefused(Exception):
         super().__init__(str(message))
 
 
-def _choose_treatment(line: EstimateLine, item: selectors.PricedItem, edition: Edition, on: dt.date) -> tuple[str, list[str], list[str | Promise]]:
+def _choose_treatment(
+    line: EstimateLine, item: selectors.PricedItem, edition: Edition, on: dt.date
+) -> tuple[str, list[str], list[str | Promise]]:
     """The treatment asked for if the origin may claim it, else the most favourable one published."""
     origin = line.origin.strip().upper()
     if len(origin) != 2 or not origin.isalpha():
@@ -155,7 +159,9 @@ def _choose_treatment(line: EstimateLine, item: selectors.PricedItem, edition: E
     if wanted:
         if wanted not in TREATMENTS:
             raise _LineRefused(
-                "treatment", "unknown_treatment", _("“%(code)s” is not a tariff treatment.") % {"code": wanted}
+                "treatment",
+                "unknown_treatment",
+                _("“%(code)s” is not a tariff treatment.") % {"code": wanted},
             )
         if wanted not in claimable:
             raise _LineRefused(
@@ -172,7 +178,9 @@ def _choose_treatment(line: EstimateLine, item: selectors.PricedItem, edition: E
                 % {"edition": edition.code, "treatment": wanted, "item": item.display_number},
             )
         return wanted, claimable, []
-    available = [code for code in claimable if code in published and cached_rate(published[code]).is_applicable]
+    available = [
+        code for code in claimable if code in published and cached_rate(published[code]).is_applicable
+    ]
     if not available:
         raise _LineRefused(
             "treatment",
@@ -281,7 +289,9 @@ def estimate(request: EstimateRequest) -> Estimate:
     for number, line in enumerate(request.lines, start=1):
         shown = line.row or number
         try:
-            engine_line, context = _resolve_line(line, on=request.date, edition=edition, items=items, currencies=currencies)
+            engine_line, context = _resolve_line(
+                line, on=request.date, edition=edition, items=items, currencies=currencies
+            )
             results.append(calculate_line(engine_line, tax_rates))
         except selectors.TariffLookupError as error:
             problems.append(LineProblem(shown, "currency", error.code, error.message))
@@ -290,7 +300,11 @@ def estimate(request: EstimateRequest) -> Estimate:
             problems.append(LineProblem(shown, refused.field, refused.code, refused.message))
             continue
         except CalculationError as error:
-            problems.append(LineProblem(shown, _ERROR_FIELD.get(error.code, error.field or "value"), error.code, error.message))
+            problems.append(
+                LineProblem(
+                    shown, _ERROR_FIELD.get(error.code, error.field or "value"), error.code, error.message
+                )
+            )
             continue
         contexts.append(context)
     if problems:
@@ -319,7 +333,15 @@ CSV_COLUMNS = (
     "description",
 )
 _REQUIRED = ("tariff_item", "origin", "value")
-_DECIMALS = ("value", "quantity", "surtax_percent", "anti_dumping", "countervailing", "excise_duty", "excise_tax")
+_DECIMALS = (
+    "value",
+    "quantity",
+    "surtax_percent",
+    "anti_dumping",
+    "countervailing",
+    "excise_duty",
+    "excise_tax",
+)
 
 
 def _decimal_text(cell: str) -> str:
@@ -351,7 +373,8 @@ def lines_from_csv(data: bytes) -> list[EstimateLine]:
                     1,
                     "header",
                     "missing_columns",
-                    _("The first row must name the columns; missing: %(columns)s.") % {"columns": ", ".join(missing)},
+                    _("The first row must name the columns; missing: %(columns)s.")
+                    % {"columns": ", ".join(missing)},
                 )
             ]
         )
@@ -374,7 +397,12 @@ def lines_from_csv(data: bytes) -> list[EstimateLine]:
                 values[name] = amount
             except InvalidOperation:
                 problems.append(
-                    LineProblem(row_number, name, "invalid_number", _("“%(value)s” is not a positive number.") % {"value": cells.get(name)})
+                    LineProblem(
+                        row_number,
+                        name,
+                        "invalid_number",
+                        _("“%(value)s” is not a positive number.") % {"value": cells.get(name)},
+                    )
                 )
         for name in _REQUIRED:
             if not cells.get(name):

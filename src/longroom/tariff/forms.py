@@ -52,7 +52,9 @@ class SearchForm(forms.Form):
     q = forms.CharField(
         label=_("Product or tariff number"),
         max_length=300,
-        help_text=_("Words in English or French (for example “cotton t-shirt”), or the start of a number (6109)."),
+        help_text=_(
+            "Words in English or French (for example “cotton t-shirt”), or the start of a number (6109)."
+        ),
     )
     date = AsOfDateField(help_text=_("Rates in force on this day. Leave empty for today."))
 
@@ -65,7 +67,9 @@ class ClassifyForm(forms.Form):
         label=_("Describe the product"),
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_("What it is, what it is made of and what it is used for, e.g. “men's knitted cotton t-shirt”."),
+        help_text=_(
+            "What it is, what it is made of and what it is used for, e.g. “men's knitted cotton t-shirt”."
+        ),
     )
 
 
@@ -112,7 +116,9 @@ def _money(label: Any, *, required: bool = False, help_text: Any = "") -> forms.
 
 
 class CalculatorLineForm(forms.Form):
-    tariff_item = forms.CharField(label=_("Tariff item"), max_length=20, help_text=_("8 or 10 digits, e.g. 6109.10.00"))
+    tariff_item = forms.CharField(
+        label=_("Tariff item"), max_length=20, help_text=_("8 or 10 digits, e.g. 6109.10.00")
+    )
     description = forms.CharField(label=_("Description (optional)"), max_length=200, required=False)
     origin = forms.ChoiceField(label=_("Country of origin"))
     treatment = forms.ChoiceField(
@@ -121,9 +127,13 @@ class CalculatorLineForm(forms.Form):
         help_text=_("Leave on “best available” to use the most favourable treatment the origin may claim."),
     )
     value = _money(_("Value"), required=True, help_text=_("Value for duty, in the invoice currency."))
-    currency = forms.CharField(label=_("Currency"), max_length=3, initial="CAD", help_text=_("ISO code, e.g. USD"))
+    currency = forms.CharField(
+        label=_("Currency"), max_length=3, initial="CAD", help_text=_("ISO code, e.g. USD")
+    )
     quantity = _money(_("Quantity"), help_text=_("Needed where the rate is per unit (kg, litre, each…)."))
-    unit = forms.CharField(label=_("Unit"), max_length=40, required=False, help_text=_("e.g. kg, litre, each"))
+    unit = forms.CharField(
+        label=_("Unit"), max_length=40, required=False, help_text=_("e.g. kg, litre, each")
+    )
     surtax_percent = _money(_("Surtax (%)"), help_text=_("Only where a surtax order applies."))
     anti_dumping = _money(_("Anti-dumping duty (CAD)"))
     countervailing = _money(_("Countervailing duty (CAD)"))

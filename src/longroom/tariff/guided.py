@@ -1,4 +1,4 @@
-""""Help me classify": from a description to a tariff item, one question at a time.
+""" "Help me classify": from a description to a tariff item, one question at a time.
 
 The flow is stateless: the description and every answer travel in the query string, so the
 back button, bookmarks and a shared link all work. Each step ranks HS subheadings with the
@@ -22,6 +22,7 @@ from . import selectors
 from .models import Edition
 from .search import features as ft
 from .search.classify import Candidate, Classifier
+from .search.index import Language
 from .search_index import classifier_for
 
 # A subheading this far ahead of the rest is proposed without another question.
@@ -78,7 +79,9 @@ def _entropy(shares: list[float]) -> float:
     return -sum(p * math.log2(p) for p in shares if p > 0)
 
 
-def _weighted(candidates: list[Candidate], classifier: Classifier, answers: Mapping[str, str]) -> dict[str, float]:
+def _weighted(
+    candidates: list[Candidate], classifier: Classifier, answers: Mapping[str, str]
+) -> dict[str, float]:
     """Scores after the answers: a code whose text contradicts an answer drops out; one that says
     nothing either way stays, at a discount, since the answer may still hold for it."""
     weights: dict[str, float] = {}
@@ -129,14 +132,19 @@ def _feature_question(
     return gain, Question(feature.id, label, choices)
 
 
-def _heading_question(shares: Mapping[str, float], classifier: Classifier, language: str) -> tuple[float, Question] | None:
+def _heading_question(
+    shares: Mapping[str, float], classifier: Classifier, language: str
+) -> tuple[float, Question] | None:
     headings: dict[str, float] = defaultdict(float)
     for code, share in shares.items():
         headings[code[:4]] += share
     top = sorted(headings.items(), key=lambda kv: -kv[1])[:HEADING_OPTIONS]
     if len(top) < 2:
         return None
-    choices = tuple(Choice(code, _label(classifier, code, language), _language_of(classifier, code, language)) for code, _ in top)
+    choices = tuple(
+        Choice(code, _label(classifier, code, language), _language_of(classifier, code, language))
+        for code, _ in top
+    )
     return _entropy([share for _, share in top]), Question("heading", str(WHICH_DESCRIBES), choices)
 
 
@@ -148,7 +156,9 @@ def _answered(key: str, value: str, classifier: Classifier, language: str) -> tu
         question = feature.label_fr if language == "fr" else feature.label_en
         answer = (option.label_fr if language == "fr" else option.label_en) if option else dont_know
         return question, answer
-    return str(WHICH_DESCRIBES), dont_know if value == SKIP else f"{value} — {_label(classifier, value, language)}"
+    return str(
+        WHICH_DESCRIBES
+    ), dont_know if value == SKIP else f"{value} — {_label(classifier, value, language)}"
 
 
 def _label(classifier: Classifier, code: str, language: str) -> str:
@@ -164,18 +174,21 @@ def _language_of(classifier: Classifier, code: str, language: str) -> str:
     return "fr" if language == "fr" and document is not None and document.text_fr else "en"
 
 
-def step(*, edition: Edition, description: str, answers: Mapping[str, str], on: dt.date, language: str) -> Step:
+def step(
+    *, edition: Edition, description: str, answers: Mapping[str, str], on: dt.date, language: str
+) -> Step:
     """The next question, or the proposal, for `description` given `answers`."""
     classifier = classifier_for(edition)
     answers = dict(answers)
     current = Step(description=description, answers=answers)
-    lang = "fr" if language == "fr" else "en"
+    lang: Language = "fr" if language == "fr" else "en"
     candidates = classifier.classify(description, language=lang, limit=CANDIDATES)
     shares = _shares(_weighted(candidates, classifier, answers))
     reasons = {c.code6: tuple(dict.fromkeys(r.text(lang) for r in c.reasons)) for c in candidates}
     current.answered = [_answered(key, value, classifier, lang) for key, value in answers.items()]
     current.leads = [
-        Lead(code, share, reasons.get(code, ())) for code, share in sorted(shares.items(), key=lambda kv: -kv[1])
+        Lead(code, share, reasons.get(code, ()))
+        for code, share in sorted(shares.items(), key=lambda kv: -kv[1])
     ][:5]
     if not shares:
         return current
@@ -186,11 +199,7 @@ def step(*, edition: Edition, description: str, answers: Mapping[str, str], on: 
         options = [
             q
             for q in (
-                *(
-                    _feature_question(f, shares, classifier, lang)
-                    for f in ft.FEATURES
-                    if f.id not in answers
-                ),
+                *(_feature_question(f, shares, classifier, lang) for f in ft.FEATURES if f.id not in answers),
                 _heading_question(shares, classifier, lang) if "heading" not in answers else None,
             )
             if q is not None
@@ -202,7 +211,14 @@ def step(*, edition: Edition, description: str, answers: Mapping[str, str], on: 
             current.question = Question(
                 "subheading",
                 str(WHICH_DESCRIBES),
-                tuple(Choice(lead.code, _label(classifier, lead.code, lang), _language_of(classifier, lead.code, lang)) for lead in current.leads),
+                tuple(
+                    Choice(
+                        lead.code,
+                        _label(classifier, lead.code, lang),
+                        _language_of(classifier, lead.code, lang),
+                    )
+                    for lead in current.leads
+                ),
             )
             return current
     subheading = chosen if chosen and chosen != SKIP else leader

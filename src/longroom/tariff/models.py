@@ -49,7 +49,12 @@ class HsNode(models.Model):
     code = models.CharField(_("code"), max_length=6, unique=True)
     level = models.PositiveSmallIntegerField(_("level"))
     parent = models.ForeignKey(
-        "self", verbose_name=_("parent"), null=True, blank=True, on_delete=models.CASCADE, related_name="children"
+        "self",
+        verbose_name=_("parent"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="children",
     )
     section = models.ForeignKey(HsSection, verbose_name=_("section"), on_delete=models.PROTECT)
     description_en = models.TextField(_("description (English)"))
@@ -113,7 +118,9 @@ class Edition(models.Model):
 class TariffLine(models.Model):
     """A row of an edition: heading and dash-level text, tariff item (8 digits) or statistical line (10)."""
 
-    edition = models.ForeignKey(Edition, verbose_name=_("edition"), on_delete=models.CASCADE, related_name="lines")
+    edition = models.ForeignKey(
+        Edition, verbose_name=_("edition"), on_delete=models.CASCADE, related_name="lines"
+    )
     number = models.CharField(_("number"), max_length=10)
     level = models.PositiveSmallIntegerField(_("digits"))
     description_en = models.TextField(_("description (English)"))
@@ -150,7 +157,9 @@ class TariffLine(models.Model):
 class TariffRate(models.Model):
     """The rate of duty for one tariff treatment, as published (text) — parsed when it is used."""
 
-    line = models.ForeignKey(TariffLine, verbose_name=_("tariff line"), on_delete=models.CASCADE, related_name="rates")
+    line = models.ForeignKey(
+        TariffLine, verbose_name=_("tariff line"), on_delete=models.CASCADE, related_name="rates"
+    )
     treatment = models.CharField(_("tariff treatment"), max_length=8)
     text = models.CharField(_("rate as published"), max_length=200)
 
@@ -210,7 +219,9 @@ class SalesTaxRate(models.Model):
         verbose_name_plural = _("sales tax rates")
         ordering = ("jurisdiction", "kind", "valid_from")
         constraints = [
-            models.UniqueConstraint(fields=("jurisdiction", "kind", "valid_from"), name="sales_tax_unique_start"),
+            models.UniqueConstraint(
+                fields=("jurisdiction", "kind", "valid_from"), name="sales_tax_unique_start"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -8,6 +8,7 @@ next query rebuild it. Each web process holds its own (a few tens of MB).
 from __future__ import annotations
 
 import threading
+
 from django.db.models import Count, Max
 
 from .models import Edition, HsNode
@@ -28,9 +29,7 @@ def _nomenclature_marker() -> str:
 
 def edition_documents(edition: Edition) -> list[Document]:
     hs = documents_from_rows(HsNode.objects.values_list("code", "description_en", "description_fr"))
-    lines = documents_from_rows(
-        edition.lines.values_list("number", "description_en", "description_fr")  # type: ignore[attr-defined]
-    )
+    lines = documents_from_rows(edition.lines.values_list("number", "description_en", "description_fr"))
     # An empty description (a handful of CBSA rows) still deserves a place in the tree.
     lines = [d if d.text_en else Document(d.code, d.level, clean("—"), d.text_fr, d.parent) for d in lines]
     return merge_documents(hs, lines)

@@ -14,7 +14,16 @@ from django.db.models import Q
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from .models import Edition, ExchangeRate, HsNode, HsSection, SalesTaxRate, TariffLine, TariffRate, format_tariff_number
+from .models import (
+    Edition,
+    ExchangeRate,
+    HsNode,
+    HsSection,
+    SalesTaxRate,
+    TariffLine,
+    TariffRate,
+    format_tariff_number,
+)
 from .treatments import treatment_name
 
 
@@ -55,7 +64,9 @@ def edition_in_force(on: dt.date) -> Edition:
         if first is None:
             raise NoEditionInForce(_("No edition of the Customs Tariff has been loaded yet."))
         raise NoEditionInForce(
-            _("%(date)s is before the first loaded edition of the tariff (%(code)s, in force from %(first)s).")
+            _(
+                "%(date)s is before the first loaded edition of the tariff (%(code)s, in force from %(first)s)."
+            )
             % {"date": on.isoformat(), "code": first.code, "first": first.effective_from.isoformat()}
         )
     return edition
@@ -119,7 +130,9 @@ def tree_path(edition: Edition, number: str) -> list[PathStep]:
         )
     lines = {
         line.number: line
-        for line in TariffLine.objects.filter(edition=edition, number__in=[number[:k] for k in range(4, len(number) + 1)])
+        for line in TariffLine.objects.filter(
+            edition=edition, number__in=[number[:k] for k in range(4, len(number) + 1)]
+        )
     }
     for k in range(2, len(number) + 1):
         prefix = number[:k]
@@ -128,10 +141,24 @@ def tree_path(edition: Edition, number: str) -> list[PathStep]:
         # The edition's own wording wins over the nomenclature's, which is UN Comtrade shorthand.
         if line is not None and line.description_en:
             steps.append(
-                PathStep(prefix, line.display_number, _LEVEL_KIND.get(k, "group"), line.description, line.description_language)
+                PathStep(
+                    prefix,
+                    line.display_number,
+                    _LEVEL_KIND.get(k, "group"),
+                    line.description,
+                    line.description_language,
+                )
             )
         elif node is not None:
-            steps.append(PathStep(prefix, format_tariff_number(prefix), _LEVEL_KIND[k], node.description, node.description_language))
+            steps.append(
+                PathStep(
+                    prefix,
+                    format_tariff_number(prefix),
+                    _LEVEL_KIND[k],
+                    node.description,
+                    node.description_language,
+                )
+            )
     return steps
 
 
@@ -152,15 +179,27 @@ def tariff_item(number: str, on: dt.date) -> ItemView:
     if not rates and line.level == 10:
         parent = line.number[:8]
         rates = [
-            RateView(r.treatment, treatment_name(r.treatment), r.text, inherited_from=format_tariff_number(parent))
+            RateView(
+                r.treatment, treatment_name(r.treatment), r.text, inherited_from=format_tariff_number(parent)
+            )
             for r in TariffRate.objects.filter(line__edition=edition, line__number=parent).order_by("pk")
         ]
     statistical = (
-        list(TariffLine.objects.filter(edition=edition, level=10, number__startswith=line.number).order_by("number"))
+        list(
+            TariffLine.objects.filter(edition=edition, level=10, number__startswith=line.number).order_by(
+                "number"
+            )
+        )
         if line.level == 8
         else []
     )
-    return ItemView(edition=edition, line=line, path=tree_path(edition, line.number), rates=rates, statistical_lines=statistical)
+    return ItemView(
+        edition=edition,
+        line=line,
+        path=tree_path(edition, line.number),
+        rates=rates,
+        statistical_lines=statistical,
+    )
 
 
 @dataclass(frozen=True)
@@ -281,7 +320,9 @@ def search(query: str, *, on: dt.date, language: str = "en", limit: int = SEARCH
     edition = edition_in_force(on)
     index = index_for(edition)
     hits = index.search(query, language="fr" if language == "fr" else "en", limit=limit)
-    item_numbers = {h.code for h in hits if len(h.code) >= 8} | {h.code[:8] for h in hits if len(h.code) == 10}
+    item_numbers = {h.code for h in hits if len(h.code) >= 8} | {
+        h.code[:8] for h in hits if len(h.code) == 10
+    }
     rates: dict[str, list[RateView]] = {}
     for rate in TariffRate.objects.filter(
         line__edition=edition, line__number__in=item_numbers, treatment__in=SUMMARY_TREATMENTS
@@ -341,7 +382,9 @@ def exchange_rate(currency: str, on: dt.date) -> ExchangeRateView:
         return ExchangeRateView("CAD", on, on, Decimal(1), "")
     gap = dt.timedelta(days=settings.LONGROOM_FX_MAX_GAP_DAYS)
     found = (
-        ExchangeRate.objects.filter(currency=currency, date__lte=on, date__gte=on - gap).order_by("-date").first()
+        ExchangeRate.objects.filter(currency=currency, date__lte=on, date__gte=on - gap)
+        .order_by("-date")
+        .first()
     )
     if found is None:
         raise NoExchangeRate(

@@ -54,11 +54,17 @@ def tariff_edition_import(
         raise SourceRejected([RowError(0, "edition", _("give the edition a code, e.g. T2026-0"))])
     source = read_tariff(path)
     existing = Edition.objects.filter(code=code).first()
-    if existing is not None and existing.content_sha256 == source.sha256 and existing.effective_from == effective_from:
+    if (
+        existing is not None
+        and existing.content_sha256 == source.sha256
+        and existing.effective_from == effective_from
+    ):
         return EditionReport(edition=existing, created=False, changes=existing.changes)
     if existing is not None and not replace:
         raise EditionConflict(
-            _("Edition %(code)s is already loaded from other content; pass --replace to load this file in its place.")
+            _(
+                "Edition %(code)s is already loaded from other content; pass --replace to load this file in its place."
+            )
             % {"code": code}
         )
     same_day = Edition.objects.filter(effective_from=effective_from).exclude(code=code).first()
@@ -66,15 +72,20 @@ def tariff_edition_import(
     replaces_sample = same_day is not None and same_day.is_sample and not is_sample
     if same_day is not None and not replaces_sample:
         raise EditionConflict(
-            _("Edition %(other)s already takes effect on %(date)s.") % {"other": same_day.code, "date": effective_from}
+            _("Edition %(other)s already takes effect on %(date)s.")
+            % {"other": same_day.code, "date": effective_from}
         )
     with transaction.atomic():
         if existing is not None:
             existing.delete()
         if replaces_sample and same_day is not None:
-            audit.record(verb="tariff.edition_withdrawn", subject=same_day, actor=actor, data={"replaced_by": code})
+            audit.record(
+                verb="tariff.edition_withdrawn", subject=same_day, actor=actor, data={"replaced_by": code}
+            )
             same_day.delete()
-        previous = Edition.objects.filter(effective_from__lt=effective_from).order_by("-effective_from").first()
+        previous = (
+            Edition.objects.filter(effective_from__lt=effective_from).order_by("-effective_from").first()
+        )
         edition = Edition.objects.create(
             code=code,
             effective_from=effective_from,
@@ -88,7 +99,9 @@ def tariff_edition_import(
             imported_by=actor if actor is not None and actor.pk else None,
         )
         _store_lines(edition, source)
-        edition.changes = _changes_since(previous, edition) if previous is not None else {"first_edition": True}
+        edition.changes = (
+            _changes_since(previous, edition) if previous is not None else {"first_edition": True}
+        )
         edition.save(update_fields=["changes"])
         audit.record(
             verb="tariff.edition_imported" if existing is None else "tariff.edition_replaced",
@@ -208,7 +221,9 @@ def hs_nomenclature_import(*, source: HsSource, actor: User | None = None) -> No
             if section.pk is None or (section.position, section.title_en, section.title_fr) != wanted:
                 # Positions are unique; park the row out of the way before renumbering.
                 if section.pk is not None and section.position != position:
-                    HsSection.objects.filter(position=position).exclude(pk=section.pk).update(position=10000 + position)
+                    HsSection.objects.filter(position=position).exclude(pk=section.pk).update(
+                        position=10000 + position
+                    )
                 section.position, section.title_en, section.title_fr = wanted
                 section.save()
             sections[number] = section
@@ -224,7 +239,13 @@ def hs_nomenclature_import(*, source: HsSource, actor: User | None = None) -> No
             node = existing.get(row.code)
             description_fr = french.get(row.code, node.description_fr if node else "")
             parent = by_code.get(row.parent) if row.parent else None
-            wanted_node = (row.level, parent.pk if parent else None, sections[row.section].pk, row.description, description_fr)
+            wanted_node = (
+                row.level,
+                parent.pk if parent else None,
+                sections[row.section].pk,
+                row.description,
+                description_fr,
+            )
             if node is None:
                 node = HsNode.objects.create(
                     code=row.code,
@@ -235,7 +256,13 @@ def hs_nomenclature_import(*, source: HsSource, actor: User | None = None) -> No
                     description_fr=description_fr,
                 )
                 report.added += 1
-            elif (node.level, node.parent_id, node.section_id, node.description_en, node.description_fr) != wanted_node:
+            elif (
+                node.level,
+                node.parent_id,
+                node.section_id,
+                node.description_en,
+                node.description_fr,
+            ) != wanted_node:
                 node.level, node.parent, node.section = row.level, parent, sections[row.section]
                 node.description_en, node.description_fr = row.description, description_fr
                 node.save()
@@ -247,7 +274,12 @@ def hs_nomenclature_import(*, source: HsSource, actor: User | None = None) -> No
                 verb="tariff.nomenclature_imported",
                 subject=sections[next(iter(sections))],
                 actor=actor,
-                data={"source": source.name, "added": report.added, "changed": report.changed, "removed": report.removed},
+                data={
+                    "source": source.name,
+                    "added": report.added,
+                    "changed": report.changed,
+                    "removed": report.removed,
+                },
             )
     return report
 
@@ -282,7 +314,9 @@ def exchange_rates_import(*, path: Path, actor: User | None = None) -> RatesRepo
         for row in rows:
             current = existing.get((row.currency, row.date))
             if current is None:
-                to_create.append(ExchangeRate(currency=row.currency, date=row.date, rate=row.rate, source=row.source))
+                to_create.append(
+                    ExchangeRate(currency=row.currency, date=row.date, rate=row.rate, source=row.source)
+                )
                 report.added += 1
             elif current.rate != row.rate or current.source != row.source:
                 current.rate, current.source = row.rate, row.source
@@ -302,13 +336,19 @@ def exchange_rates_import(*, path: Path, actor: User | None = None) -> RatesRepo
     return report
 
 
-def exchange_rate_set(*, actor: User, currency: str, date: dt.date, rate: Decimal, source: str) -> ExchangeRate:
+def exchange_rate_set(
+    *, actor: User, currency: str, date: dt.date, rate: Decimal, source: str
+) -> ExchangeRate:
     """An administrator publishes or corrects one day's rate; the before/after is audited."""
     with transaction.atomic():
-        current = ExchangeRate.objects.select_for_update().filter(currency=currency.upper(), date=date).first()
+        current = (
+            ExchangeRate.objects.select_for_update().filter(currency=currency.upper(), date=date).first()
+        )
         before = str(current.rate) if current else None
         if current is None:
-            current = ExchangeRate.objects.create(currency=currency.upper(), date=date, rate=rate, source=source)
+            current = ExchangeRate.objects.create(
+                currency=currency.upper(), date=date, rate=rate, source=source
+            )
         else:
             current.rate, current.source = rate, source
             current.save(update_fields=["rate", "source", "updated_at"])
@@ -316,7 +356,12 @@ def exchange_rate_set(*, actor: User, currency: str, date: dt.date, rate: Decima
             verb="tariff.exchange_rate_set",
             subject=current,
             actor=actor,
-            data={"currency": current.currency, "date": date.isoformat(), "before": before, "after": str(rate)},
+            data={
+                "currency": current.currency,
+                "date": date.isoformat(),
+                "before": before,
+                "after": str(rate),
+            },
         )
     return current
 
@@ -327,6 +372,10 @@ def exchange_rate_delete(*, actor: User, exchange_rate: ExchangeRate) -> None:
             verb="tariff.exchange_rate_deleted",
             subject=exchange_rate,
             actor=actor,
-            data={"currency": exchange_rate.currency, "date": exchange_rate.date.isoformat(), "before": str(exchange_rate.rate)},
+            data={
+                "currency": exchange_rate.currency,
+                "date": exchange_rate.date.isoformat(),
+                "before": str(exchange_rate.rate),
+            },
         )
         exchange_rate.delete()

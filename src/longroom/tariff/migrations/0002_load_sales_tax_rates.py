@@ -22,7 +22,9 @@ def load(apps, schema_editor):
                 valid_from=dt.date.fromisoformat(record["valid_from"].strip()),
                 defaults={
                     "rate_percent": Decimal(record["rate_percent"].strip()),
-                    "valid_to": dt.date.fromisoformat(record["valid_to"].strip()) if record["valid_to"].strip() else None,
+                    "valid_to": dt.date.fromisoformat(record["valid_to"].strip())
+                    if record["valid_to"].strip()
+                    else None,
                     "source": record["source"].strip()[:300],
                 },
             )

