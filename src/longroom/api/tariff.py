@@ -305,7 +305,7 @@ def _step(step: Step) -> StepOut:
         amount=step.amount,
         rate=str(step.rate_text),
         basis=step.basis,
-        rule=step.rule_reference,
+        rule=str(step.rule_reference),
         explanation=str(step.explanation),
     )
 

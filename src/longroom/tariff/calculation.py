@@ -178,20 +178,20 @@ LABELS: Final[dict[StepCode, StrOrPromise]] = {
     StepCode.TOTAL: _("Total duties and taxes"),
 }
 
-RULES: Final[dict[StepCode, str]] = {
-    StepCode.VALUE_FOR_DUTY: "Customs Act ss. 47–55; Currency Exchange for Customs Valuation Regulations",
-    StepCode.CUSTOMS_DUTY: "Customs Tariff s. 20",
-    StepCode.SURTAX: "Customs Tariff s. 53 (surtax orders)",
-    StepCode.ANTI_DUMPING: "Special Import Measures Act s. 3",
-    StepCode.COUNTERVAILING: "Special Import Measures Act s. 3",
-    StepCode.EXCISE_DUTY: "Excise Act, 2001; Customs Tariff ss. 21.1–21.2",
-    StepCode.EXCISE_TAX: "Excise Tax Act s. 23 and Schedule I",
-    StepCode.VALUE_FOR_TAX: "Excise Tax Act s. 215(1)",
-    StepCode.GST: "Excise Tax Act s. 212",
-    StepCode.HST: "Excise Tax Act ss. 212 and 212.1",
-    StepCode.PST: "Provincial sales tax statute of the province of destination",
-    StepCode.QST: "Act respecting the Québec sales tax",
-    StepCode.TOTAL: "Sum of the duties and taxes above (every figure except the VFD)",
+RULES: Final[dict[StepCode, StrOrPromise]] = {
+    StepCode.VALUE_FOR_DUTY: _("Customs Act ss. 47–55; Currency Exchange for Customs Valuation Regulations"),
+    StepCode.CUSTOMS_DUTY: _("Customs Tariff s. 20"),
+    StepCode.SURTAX: _("Customs Tariff s. 53 (surtax orders)"),
+    StepCode.ANTI_DUMPING: _("Special Import Measures Act s. 3"),
+    StepCode.COUNTERVAILING: _("Special Import Measures Act s. 3"),
+    StepCode.EXCISE_DUTY: _("Excise Act, 2001; Customs Tariff ss. 21.1–21.2"),
+    StepCode.EXCISE_TAX: _("Excise Tax Act s. 23 and Schedule I"),
+    StepCode.VALUE_FOR_TAX: _("Excise Tax Act s. 215(1)"),
+    StepCode.GST: _("Excise Tax Act s. 212"),
+    StepCode.HST: _("Excise Tax Act ss. 212 and 212.1"),
+    StepCode.PST: _("Provincial sales tax statute of the province of destination"),
+    StepCode.QST: _("Act respecting the Québec sales tax"),
+    StepCode.TOTAL: _("Sum of the duties and taxes above (every figure except the VFD)"),
 }
 
 
@@ -204,7 +204,7 @@ class Step:
     amount: Decimal
     rate_text: StrOrPromise
     basis: Decimal | None
-    rule_reference: str
+    rule_reference: StrOrPromise
     explanation: StrOrPromise = ""
 
 
