@@ -84,15 +84,18 @@ class Candidate:
 class Weights:
     """Tuned on the even-position half of the development set (see bench/bench_classification.py)."""
 
-    term_heading: float = 1.0
+    term_heading: float = 1.5
     term_subheading: float = 0.6
-    text: float = 0.4
-    text_in_heading: float = 0.2
+    text: float = 0.2
+    text_in_heading: float = 0.4
     # Product-term evidence by where it was found.
     source_leaf: float = 2.0
     source_category: float = 0.5
-    source_type: float = 2.0
-    source_name: float = 1.0
+    source_type: float = 1.0
+    source_name: float = 1.5
+    # Within the title: before "for"/"with" (the goods) and after (the device served, features).
+    name_head: float = 1.0
+    name_tail: float = 0.3
     # A second, third… term for the same heading in one place adds this share of its weight.
     term_extra: float = 0.3
     # Lexical query: weight of each part of the input.
@@ -100,15 +103,18 @@ class Weights:
     query_leaf: float = 1.0
     query_type: float = 1.2
     query_material: float = 0.8
+    query_other_words: float = 0.3
     # Exponent on feature compatibility: attributes say it outright, the description only hints.
     feature_attribute: float = 1.0
-    feature_words: float = 0.5
+    feature_words: float = 1.0
     # ... and when nothing is said, the default ("a whole article, not a part") counts little.
     feature_default: float = 0.1
     fit_floor: float = 0.02
     # Bonus for the residual subheading ("Other") of a heading: most goods that match nothing
     # more specific end there.
     residual: float = 0.3
+    # At most this many subheadings of one heading among the first five (0: no limit).
+    per_heading: int = 2
     candidates_from_text: int = 40
     heading_floor: float = 0.15
 
@@ -226,16 +232,22 @@ class Classifier:
             # less likely home when one of them does.
             stating: dict[tuple[str, str], set[str]] = {}
             for answer in answers:
+                wider = ft.broader(answer)
                 for code in pool:
-                    if answer in self.claims(feature, code).stated:
+                    stated = self.claims(feature, code).stated
+                    if answer in stated:
                         stating.setdefault((answer, code[:4]), set()).add(code)
+                    if answer in stated or (wider and wider in stated):
+                        stating.setdefault(("~" + answer, code[:4]), set()).add(code)
             for code in pool:
                 stated = self.claims(feature, code)
+                # A silent code competes with siblings that state the answer or its broader kind;
+                # a code stating only the broader kind competes with those stating the answer.
+                key = "" if stated.stated else "~"
                 fit, best = 0.0, ""
                 for answer in answers:
-                    value = ft.compatibility(
-                        feature, stated, answer, bool(stating.get((answer, code[:4]), set()) - {code})
-                    )
+                    others = stating.get((key + answer, code[:4]), set()) - {code}
+                    value = ft.compatibility(feature, stated, answer, bool(others))
                     if value > fit:
                         fit, best = value, answer
                 shown = best if best in stated.stated and best != feature.silent else ""
@@ -246,7 +258,9 @@ class Classifier:
         w = self.weights
         evidence, text_scores = gathered.evidence, gathered.text_scores
         top_heading = max(evidence.headings.values(), default=0.0)
-        top_sub = max(evidence.subheadings.values(), default=0.0)
+        best_sub: dict[str, float] = {}
+        for code, value in evidence.subheadings.items():
+            best_sub[code[:4]] = max(best_sub.get(code[:4], 0.0), value)
         top_text = max(text_scores.values(), default=0.0)
         best_in_heading: dict[str, float] = {}
         for code in gathered.pool:
@@ -259,8 +273,15 @@ class Classifier:
             value = 0.0
             if top_heading:
                 value += w.term_heading * evidence.headings.get(heading, 0.0) / top_heading
-            if top_sub:
-                value += w.term_subheading * evidence.subheadings.get(code, 0.0) / top_sub
+            if best_sub.get(heading):
+                # A subheading hint chooses within its heading; it does not make the heading likelier.
+                value += (
+                    w.term_subheading
+                    * evidence.subheadings.get(code, 0.0)
+                    / best_sub[heading]
+                    * evidence.headings.get(heading, 0.0)
+                    / top_heading
+                )
             text = text_scores.get(code, 0.0)
             if top_text:
                 value += w.text * text / top_text
@@ -280,7 +301,7 @@ class Classifier:
                     reasons.append(Reason("feature", (), code, feature_id, shown))
             scored.append(Candidate(code, round(value, 4), tuple(reasons)))
         scored.sort(key=lambda c: (-c.score, c.code6))
-        return scored[:limit]
+        return _diversify(scored, limit, w.per_heading)
 
     def _residual(self, code: str) -> bool:
         """A subheading that takes what its siblings do not ("Other", "n.e.c."): by HS numbering
@@ -301,7 +322,8 @@ class Classifier:
             (parts.leaf, w.source_leaf),
             (parts.category, w.source_category),
             (parts.types, w.source_type),
-            (parts.name, w.source_name),
+            (parts.name_head, w.source_name * w.name_head),
+            (parts.name_tail, w.source_name * w.name_tail),
         ]
         for text, weight in sources:
             if not text:
@@ -313,8 +335,13 @@ class Classifier:
     def _add_matches(self, evidence: _Evidence, matches: Sequence[TermMatch], weight: float) -> None:
         per_code: dict[str, list[float]] = {}
         for match in matches:
+            listed = {code for code, _ in match.codes}
             for code, strength in match.codes:
                 per_code.setdefault(code, []).append(strength)
+                if len(code) == 6 and code[:4] not in listed:
+                    # "fish hook → 9507.20" also says "9507", once per term.
+                    listed.add(code[:4])
+                    per_code.setdefault(code[:4], []).append(strength)
                 reasons = evidence.reasons.setdefault(code, [])
                 if not any(r.kind == "term" and match.words in r.words for r in reasons):
                     reasons.append(Reason("term", (match.words,), code))
@@ -341,7 +368,12 @@ class Classifier:
                     continue
                 seen.add(key)
                 terms.append(term)
-                boosts.append(weight)
+                # In a listing title most words are brand, colour, size or sales talk; the words
+                # that name goods (those of the product-term index) carry the lexical match.
+                if text is parts.name and key not in self.terms.vocabulary:
+                    boosts.append(weight * w.query_other_words)
+                else:
+                    boosts.append(weight)
         scores, masks = self.index._score(terms, boosts)
         best: dict[str, float] = {}
         best_doc: dict[str, int] = {}
@@ -371,6 +403,14 @@ class _Inputs:
     material_words: str
     gender_words: str
     metal_words: str = ""
+
+    @property
+    def name_head(self) -> str:
+        return _split_title(self.name)[0]
+
+    @property
+    def name_tail(self) -> str:
+        return _split_title(self.name)[1]
 
     @classmethod
     def read(
@@ -471,6 +511,46 @@ class _Inputs:
             # Goods are taken to be whole articles, not parts, unless something says so.
             return {feature.silent}, "default"
         return described, "words"
+
+
+def _diversify(ranked: list[Candidate], limit: int, per_heading: int) -> list[Candidate]:
+    """The first `limit` candidates with at most `per_heading` from one heading among the first
+    five: when the heading itself is in doubt, five variations of it are one guess, not five."""
+    if per_heading <= 0:
+        return ranked[:limit]
+    head: list[Candidate] = []
+    deferred: list[Candidate] = []
+    counts: dict[str, int] = {}
+    for candidate in ranked:
+        if len(head) >= min(5, limit):
+            break
+        heading = candidate.code6[:4]
+        if counts.get(heading, 0) < per_heading:
+            counts[heading] = counts.get(heading, 0) + 1
+            head.append(candidate)
+        else:
+            deferred.append(candidate)
+    taken = {c.code6 for c in head}
+    rest = [c for c in ranked if c.code6 not in taken]
+    return (head + rest)[:limit]
+
+
+# "Silicone Case For TV Remote", "Watch Dial for NH35 Movement", "Backpack with USB Port": what
+# follows "for"/"with"/"compatible with" names the device served or a feature, not the goods.
+# "Bracelet for Women" is not such a split.
+_TAIL = re.compile(
+    r"\b(?:for|with|compatible with|fits?|suitable for|fit for|replacement for|pour|avec)\s+"
+    r"(?!(?:the\s+)?(?:wom[ae]n|m[ae]n|girls?|boys?|kids|child(?:ren)?|bab(?:y|ies)|lad(?:y|ies)|her|him"
+    r"|mom|dad|adults?|teens?|unisex|couples?|lovers?|femmes?|hommes?|enfants?)\b)",
+    re.I,
+)
+
+
+def _split_title(name: str) -> tuple[str, str]:
+    match = _TAIL.search(name)
+    if match is None or match.start() < 3:
+        return name, ""
+    return name[: match.start()], name[match.start() :]
 
 
 def _clean_segment(segment: str) -> str:

@@ -461,13 +461,16 @@ def compatibility(feature: Feature, stated: Claims, answer: str, siblings_state_
 
     A code whose texts are silent on the feature is not held back (a cap says nothing of
     gender, toys nothing of material) unless `siblings_state_it`: another code in the same
-    race states the answer outright, so the silent one ("Other") is the less likely home.
+    race states the answer (or its broader kind) outright, so the silent one ("Other") is the
+    less likely home.
     """
     broader = _BROADER.get(answer, "")
     if answer in stated.excluded or (broader and broader in stated.excluded):
         return 0.0
     if answer in stated.stated:
         return 1.0
+    if broader and any(_BROADER.get(s) == broader for s in stated.stated):
+        return 0.03  # "of cotton" when polyester is answered
     if broader and broader in stated.stated:
         # "of textile materials" (or "of plastics or of textile materials") when polyester is
         # answered: it fits, unless a sibling names polyester itself.
@@ -479,6 +482,10 @@ def compatibility(feature: Feature, stated: Claims, answer: str, siblings_state_
     if answer == feature.silent:
         return 1.0  # "not a part": the codes that do not say "parts"
     return 0.3 if siblings_state_it else 1.0
+
+
+def broader(option_id: str) -> str:
+    return _BROADER.get(option_id, "")
 
 
 def best_compatibility(

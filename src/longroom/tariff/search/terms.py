@@ -34,6 +34,7 @@ def phrase_words(text: str) -> list[str]:
 class ProductTerms:
     def __init__(self, pairs: Sequence[tuple[str, str]]) -> None:
         self._entries: dict[tuple[str, ...], tuple[str, tuple[tuple[str, float], ...]]] = {}
+        self.vocabulary: set[str] = set()  # stems of every word of every entry
         for term, spec in pairs:
             codes = tuple(_parse_code(part) for part in spec.split())
             words = phrase_words(term)
@@ -41,6 +42,7 @@ class ProductTerms:
                 continue
             key = tuple(tx.stem_en(w) for w in words)
             self._entries.setdefault(key, (term, codes))
+            self.vocabulary.update(key)
             if len(words) == 2:
                 self._entries.setdefault((tx.stem_en("".join(words)),), (term, codes))
 
