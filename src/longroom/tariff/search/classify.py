@@ -234,10 +234,10 @@ class Classifier:
             for answer in answers:
                 wider = ft.broader(answer)
                 for code in pool:
-                    stated = self.claims(feature, code).stated
-                    if answer in stated:
+                    says = self.claims(feature, code).stated
+                    if answer in says:
                         stating.setdefault((answer, code[:4]), set()).add(code)
-                    if answer in stated or (wider and wider in stated):
+                    if answer in says or (wider and wider in says):
                         stating.setdefault(("~" + answer, code[:4]), set()).add(code)
             for code in pool:
                 stated = self.claims(feature, code)
