@@ -7,6 +7,8 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from django.conf import settings as django_settings
+from django.utils import translation
 
 from tests.support.dovecot import DovecotServer, find_dovecot, running_dovecot
 
@@ -21,6 +23,16 @@ def _isolated_files(settings, tmp_path):
     settings.LONGROOM_OUTBOX_DIR = tmp_path / "outbox"
     settings.LONGROOM_RELAY = {**settings.LONGROOM_RELAY, "host": ""}
     settings.LONGROOM_PUBLIC_URL = "http://testserver"
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """A request to a French page (or with Accept-Language: fr) leaves French active in the thread
+    after the response; every test starts and ends in the default language, so text rendered
+    outside a request (step explanations, service messages) does not depend on test order."""
+    translation.activate(django_settings.LANGUAGE_CODE)
+    yield
+    translation.activate(django_settings.LANGUAGE_CODE)
 
 
 @pytest.fixture(scope="session")

@@ -16,9 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.db import transaction
-from django.utils import translation
 from lxml import html as lxml_html
 
 SHARED_DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
@@ -30,16 +28,6 @@ FULL_EFFECTIVE_FROM = dt.date(2026, 1, 1)
 # Sample exchange rates cover 2026-11-02 to 2026-11-20 on business days (not 11-11).
 SAMPLE_FRIDAY = dt.date(2026, 11, 13)
 SAMPLE_SATURDAY = dt.date(2026, 11, 14)
-
-
-@pytest.fixture(autouse=True)
-def _default_language():
-    """A request to a French page (or with Accept-Language: fr) leaves French active in the thread
-    after the response; every tariff test starts and ends in the default language, so text rendered
-    outside a request (the engine's step explanations, messages) does not depend on test order."""
-    translation.activate(settings.LANGUAGE_CODE)
-    yield
-    translation.activate(settings.LANGUAGE_CODE)
 
 
 def require_shared(path: Path) -> Path:

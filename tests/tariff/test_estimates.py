@@ -292,11 +292,6 @@ def test_bad_rows_of_a_csv_are_reported_by_their_row_in_the_file():
     ]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="estimates.lines_from_csv numbers rows with enumerate() over csv.DictReader, which skips "
-    "blank lines silently: after a blank line every reported row is one too low (reader.line_num is the file row)",
-)
 def test_rows_after_a_blank_line_are_still_reported_by_their_row_in_the_file():
     with pytest.raises(EstimateRefused) as refusal:
         lines_from_csv(b"tariff_item,origin,value\n6109.10.00,CN,12\n\n6109.10.00,CN,abc\n")

@@ -171,11 +171,6 @@ def test_an_edition_with_a_bad_effective_date_is_refused_and_nothing_is_written(
     assert counts() == (0, 0, 0)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="sources._read_tphs_csv raises on EFF_DATE errors before _validate_tariff_rows runs, "
-    "so a bad date hides every other row's error (bad number, duplicate, unreadable rate, rate on a heading)",
-)
 def test_a_bad_date_does_not_hide_the_other_rows_errors(tmp_path):
     rows = [*MALFORMED[:5], "6110.30.00,Jerseys of man-made fibres,,,,,not a date,18 %,Free,Free,35%"]
     with pytest.raises(SourceRejected) as refused:
@@ -358,11 +353,6 @@ def test_an_exchange_rate_file_with_bad_rows_is_refused_whole(tmp_path):
         run_import(path)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="sources._checked_rates numbers duplicates by their position among the good rows, "
-    "not by their row in the file: a duplicate after a bad row is reported on the wrong row",
-)
 def test_a_duplicate_exchange_rate_is_reported_on_its_file_row(tmp_path):
     path = tmp_path / "fx.csv"
     path.write_text(

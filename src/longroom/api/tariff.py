@@ -12,9 +12,9 @@ from typing import Literal
 
 from django.conf import settings
 from django.http import HttpRequest
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import get_language
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 from ninja.throttling import SimpleRateThrottle
 
 from longroom.tariff import selectors
@@ -36,6 +36,13 @@ class ClientAddressThrottle(SimpleRateThrottle):
 
     def __init__(self) -> None:
         super().__init__(settings.LONGROOM_TARIFF_API_RATE)
+
+    def allow_request(self, request: HttpRequest) -> bool:
+        # The setting is read on each request, so an operator's change (or a test's) applies at once.
+        if self.rate != settings.LONGROOM_TARIFF_API_RATE:
+            self.rate = settings.LONGROOM_TARIFF_API_RATE
+            self.num_requests, self.duration = self.parse_rate(self.rate)
+        return super().allow_request(request)
 
     def get_cache_key(self, request: HttpRequest) -> str | None:
         return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
@@ -137,25 +144,28 @@ def _today(as_of: dt.date | None) -> dt.date:
     response={200: ItemOut, 404: ErrorOut},
     summary="A tariff item and its duties per treatment, as of a date",
 )
-def tariff_item(request: HttpRequest, number: str, as_of: dt.date | None = None) -> tuple[int, object]:
+def tariff_item(request: HttpRequest, number: str, as_of: dt.date | None = None) -> Status[object]:
     on = _today(as_of)
     try:
         item = selectors.tariff_item(number, on)
     except selectors.TariffLookupError as error:
-        return 404, ErrorOut(code=error.code, message=str(error.message))
-    return 200, ItemOut(
-        number=item.number,
-        display_number=item.display_number,
-        description=item.line.description,
-        unit_of_measure=item.line.unit_of_measure,
-        as_of=on,
-        edition=EditionOut(
-            code=item.edition.code,
-            effective_from=item.edition.effective_from,
-            is_sample=item.edition.is_sample,
+        return Status(404, ErrorOut(code=error.code, message=str(error.message)))
+    return Status(
+        200,
+        ItemOut(
+            number=item.number,
+            display_number=item.display_number,
+            description=item.line.description,
+            unit_of_measure=item.line.unit_of_measure,
+            as_of=on,
+            edition=EditionOut(
+                code=item.edition.code,
+                effective_from=item.edition.effective_from,
+                is_sample=item.edition.is_sample,
+            ),
+            path=[PathStepOut(code=s.code, kind=s.kind, description=s.description) for s in item.path],
+            duties=[_duty(r) for r in item.rates],
         ),
-        path=[PathStepOut(code=s.code, kind=s.kind, description=s.description) for s in item.path],
-        duties=[_duty(r) for r in item.rates],
     )
 
 
@@ -175,7 +185,9 @@ class SearchQuery(Schema):
         ..., min_length=1, max_length=300, description="Words (English or French) or a number prefix"
     )
     as_of: dt.date | None = None
-    language: Literal["en", "fr"] | None = Field(default=None, description="Default: the Accept-Language header")
+    language: Literal["en", "fr"] | None = Field(
+        default=None, description="Default: the Accept-Language header"
+    )
     limit: int = Field(20, ge=1, le=100)
 
 
@@ -184,25 +196,29 @@ class SearchQuery(Schema):
     response={200: list[SearchHitOut], 404: ErrorOut},
     summary="Search the tariff by words or number prefix",
 )
-def tariff_search(request: HttpRequest, query: Query[SearchQuery]) -> tuple[int, object]:
+def tariff_search(request: HttpRequest, query: Query[SearchQuery]) -> Status[object]:
     language = query.language or ("fr" if (get_language() or "en").startswith("fr") else "en")
     try:
-        results = selectors.search(query.q, on=_today(query.as_of), language=language, limit=query.limit)
+        with translation.override(language):  # descriptions and messages in the language asked for
+            results = selectors.search(query.q, on=_today(query.as_of), language=language, limit=query.limit)
     except selectors.TariffLookupError as error:
-        return 404, ErrorOut(code=error.code, message=str(error.message))
-    return 200, [
-        SearchHitOut(
-            code=r.code,
-            display_number=r.display,
-            kind=r.kind,
-            description=r.description,
-            heading=r.heading,
-            path=[display for _code, display in r.path],
-            matched=list(r.matched),
-            duties=[_duty(rate) for rate in r.rates],
-        )
-        for r in results
-    ]
+        return Status(404, ErrorOut(code=error.code, message=str(error.message)))
+    return Status(
+        200,
+        [
+            SearchHitOut(
+                code=r.code,
+                display_number=r.display,
+                kind=r.kind,
+                description=r.description,
+                heading=r.heading,
+                path=[display for _code, display in r.path],
+                matched=list(r.matched),
+                duties=[_duty(rate) for rate in r.rates],
+            )
+            for r in results
+        ],
+    )
 
 
 class ExchangeRateOut(Schema):
@@ -218,17 +234,20 @@ class ExchangeRateOut(Schema):
     response={200: ExchangeRateOut, 404: ErrorOut},
     summary="The exchange rate in force for a currency on a date",
 )
-def exchange_rate(request: HttpRequest, currency: str, date: dt.date | None = None) -> tuple[int, object]:
+def exchange_rate(request: HttpRequest, currency: str, date: dt.date | None = None) -> Status[object]:
     try:
         found = selectors.exchange_rate(currency, _today(date))
     except selectors.TariffLookupError as error:
-        return 404, ErrorOut(code=error.code, message=str(error.message))
-    return 200, ExchangeRateOut(
-        currency=found.currency,
-        date=found.requested_for,
-        published_on=found.published_on,
-        rate=found.rate,
-        source=found.source,
+        return Status(404, ErrorOut(code=error.code, message=str(error.message)))
+    return Status(
+        200,
+        ExchangeRateOut(
+            currency=found.currency,
+            date=found.requested_for,
+            published_on=found.published_on,
+            rate=found.rate,
+            source=found.source,
+        ),
     )
 
 
@@ -319,7 +338,7 @@ def _figures(result: object) -> dict[str, Decimal]:
     response={200: CalculationOut, 404: ErrorOut, 422: RefusedOut},
     summary="Duties and taxes on one or many lines",
 )
-def calculate(request: HttpRequest, payload: CalculationIn) -> tuple[int, object]:
+def calculate(request: HttpRequest, payload: CalculationIn) -> Status[object]:
     lines = tuple(EstimateLine(**line.dict()) for line in payload.lines)
     try:
         result = estimate(
@@ -331,12 +350,15 @@ def calculate(request: HttpRequest, payload: CalculationIn) -> tuple[int, object
             )
         )
     except EstimateRefused as refused:
-        return 422, RefusedOut(
-            message=str(refused),
-            problems=[
-                ProblemOut(line=p.line, field=p.field, code=p.code, message=str(p.message))
-                for p in refused.problems
-            ],
+        return Status(
+            422,
+            RefusedOut(
+                message=str(refused),
+                problems=[
+                    ProblemOut(line=p.line, field=p.field, code=p.code, message=str(p.message))
+                    for p in refused.problems
+                ],
+            ),
         )
     out_lines = []
     for context, line_result in zip(result.contexts, result.result.lines, strict=True):
@@ -353,13 +375,16 @@ def calculate(request: HttpRequest, payload: CalculationIn) -> tuple[int, object
                 **_figures(line_result),
             )
         )
-    return 200, CalculationOut(
-        edition=EditionOut(
-            code=result.edition.code,
-            effective_from=result.edition.effective_from,
-            is_sample=result.edition.is_sample,
+    return Status(
+        200,
+        CalculationOut(
+            edition=EditionOut(
+                code=result.edition.code,
+                effective_from=result.edition.effective_from,
+                is_sample=result.edition.is_sample,
+            ),
+            date=payload.date,
+            lines=out_lines,
+            totals=FiguresOut(**_figures(result.result)),
         ),
-        date=payload.date,
-        lines=out_lines,
-        totals=FiguresOut(**_figures(result.result)),
     )

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 
 from .calculation import as_csv_rows
 from .estimates import CSV_COLUMNS, EstimateLine, EstimateRefused, EstimateRequest, estimate, lines_from_csv
-from .forms import CalculatorLineFormSet, CalculatorSettingsForm, CsvUploadForm
+from .forms import MAX_FORM_LINES, CalculatorLineFormSet, CalculatorSettingsForm, CsvUploadForm
 
 
 def _lines_from_formset(formset: Any) -> list[EstimateLine]:
@@ -101,7 +101,10 @@ def calculator(request: HttpRequest) -> HttpResponse:
     formset = CalculatorLineFormSet(request.POST, prefix="line")
     if "add_line" in request.POST:
         # Show what was typed again, unjudged, with one more empty line; no figures until asked.
-        total = min(int(request.POST.get("line-TOTAL_FORMS", "1") or 1), 49)
+        try:
+            total = max(1, min(int(request.POST.get("line-TOTAL_FORMS", "1")), MAX_FORM_LINES - 1))
+        except ValueError:
+            total = 1
         names = list(CalculatorLineFormSet.form.base_fields)
         typed = [{name: request.POST.get(f"line-{i}-{name}", "") for name in names} for i in range(total)]
         formset = CalculatorLineFormSet(initial=[*typed, {"currency": "CAD"}], prefix="line")

@@ -136,6 +136,19 @@ def _tax_rates(taxes: list[SalesTaxRate]) -> TaxRates:
     )
 
 
+# The largest amount the form takes (14 digits before the point); beyond it a number is a typing
+# error, and far beyond it the cents arithmetic would overflow.
+MAX_AMOUNT = Decimal("99999999999999.9999")
+_AMOUNTS = (
+    "value",
+    "quantity",
+    "surtax_percent",
+    "anti_dumping",
+    "countervailing",
+    "excise_duty",
+    "excise_tax",
+)
+
 # The engine names the rate as the field at fault; the user fixes these in the quantity or unit.
 _ERROR_FIELD = {"quantity_required": "quantity", "unit_mismatch": "unit", "unknown_unit": "unit"}
 
@@ -275,6 +288,17 @@ def estimate(request: EstimateRequest) -> Estimate:
                 )
             ]
         )
+    if request.casual and request.province.upper() not in dict(selectors.PROVINCES):
+        raise EstimateRefused(
+            [
+                LineProblem(
+                    0,
+                    "province",
+                    "province_required",
+                    _("A casual import needs the province or territory the goods are going to."),
+                )
+            ]
+        )
     try:
         edition = selectors.edition_in_force(request.date)
         taxes = selectors.sales_taxes(on=request.date, province=request.province, casual=request.casual)
@@ -288,6 +312,13 @@ def estimate(request: EstimateRequest) -> Estimate:
     contexts: list[LineContext] = []
     for number, line in enumerate(request.lines, start=1):
         shown = line.row or number
+        too_large = [name for name in _AMOUNTS if (getattr(line, name) or 0) > MAX_AMOUNT]
+        if too_large:
+            problems.extend(
+                LineProblem(shown, name, "too_large", _("This amount is too large to be real."))
+                for name in too_large
+            )
+            continue
         try:
             engine_line, context = _resolve_line(
                 line, on=request.date, edition=edition, items=items, currencies=currencies
@@ -380,7 +411,8 @@ def lines_from_csv(data: bytes) -> list[EstimateLine]:
         )
     problems: list[LineProblem] = []
     lines: list[EstimateLine] = []
-    for row_number, record in enumerate(reader, start=2):
+    for record in reader:
+        row_number = reader.line_num  # the file's own line: DictReader skips blank lines silently
         cells = {(k or "").strip().lower(): (v or "").strip() for k, v in record.items() if k is not None}
         if not any(cells.values()):
             continue

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import gettext
+import unicodedata
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 import pycountry
@@ -23,21 +26,14 @@ def _today() -> dt.date:
 
 def country_choices() -> list[tuple[str, str]]:
     """Countries by name in the reader's language (pycountry ships the ISO 3166 translations)."""
-    french = (get_language() or "en").startswith("fr")
-    translate = pycountry.countries  # keep the import local to the choice list
-    names: list[tuple[str, str]] = []
-    if french:
-        import gettext
-
-        catalogue = gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=["fr"], fallback=True)
-        names = [(c.alpha_2, catalogue.gettext(c.name)) for c in translate]
-    else:
-        names = [(c.alpha_2, c.name) for c in translate]
-    return sorted(names, key=lambda pair: pair[1])
+    return _countries("fr" if (get_language() or "en").startswith("fr") else "en")
 
 
-def country_name(code: str) -> str:
-    return dict(country_choices()).get(code.upper(), code.upper())
+@lru_cache(maxsize=2)
+def _countries(language: str) -> list[tuple[str, str]]:
+    catalogue = gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=[language], fallback=True)
+    names = [(c.alpha_2, catalogue.gettext(c.name)) for c in pycountry.countries]
+    return sorted(names, key=lambda pair: unicodedata.normalize("NFKD", pair[1]).casefold())
 
 
 class AsOfDateField(forms.DateField):
@@ -155,8 +151,17 @@ class CalculatorLineForm(forms.Form):
         return code
 
 
+# Beyond this many lines, the CSV upload is the way. absolute_max stops a forged TOTAL_FORMS from
+# making the server build a thousand forms.
+MAX_FORM_LINES = 50
 CalculatorLineFormSet = forms.formset_factory(
-    CalculatorLineForm, extra=0, min_num=1, validate_min=True, max_num=50, validate_max=True
+    CalculatorLineForm,
+    extra=0,
+    min_num=1,
+    validate_min=True,
+    max_num=MAX_FORM_LINES,
+    validate_max=True,
+    absolute_max=MAX_FORM_LINES,
 )
 
 

@@ -280,7 +280,7 @@ def tree_children(code: str, on: dt.date) -> tuple[list[PathStep], list[TreeNode
             line.display_number,
             line.description or "—",
             line.description_language,
-            line.level >= 8,
+            line.level in (8, 10),
             any(other.startswith(line.number) and other != line.number for other in numbers),
         )
         for line in direct

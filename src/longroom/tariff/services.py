@@ -344,7 +344,7 @@ def exchange_rate_set(
         current = (
             ExchangeRate.objects.select_for_update().filter(currency=currency.upper(), date=date).first()
         )
-        before = str(current.rate) if current else None
+        before = str(current.rate.normalize()) if current else None
         if current is None:
             current = ExchangeRate.objects.create(
                 currency=currency.upper(), date=date, rate=rate, source=source
@@ -360,7 +360,7 @@ def exchange_rate_set(
                 "currency": current.currency,
                 "date": date.isoformat(),
                 "before": before,
-                "after": str(rate),
+                "after": str(Decimal(rate).normalize()),
             },
         )
     return current

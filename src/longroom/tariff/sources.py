@@ -130,13 +130,12 @@ def read_tariff(path: Path) -> TariffSource:
                 )
             ]
         )
-    rows = _read_sqlite_rows(path) if is_sqlite(path) else _read_tphs_csv(path)
-    name, treatments, raw_rows = rows
-    parsed = _validate_tariff_rows(raw_rows)
+    name, treatments, raw_rows, errors = _read_sqlite_rows(path) if is_sqlite(path) else _read_tphs_csv(path)
+    parsed = _validate_tariff_rows(raw_rows, errors)
     return TariffSource(name=name, sha256=file_sha256(path), treatments=treatments, rows=parsed)
 
 
-def _read_sqlite_rows(path: Path) -> tuple[str, list[str], list[TariffRow]]:
+def _read_sqlite_rows(path: Path) -> tuple[str, list[str], list[TariffRow], list[RowError]]:
     try:
         connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     except sqlite3.Error as error:
@@ -174,10 +173,10 @@ def _read_sqlite_rows(path: Path) -> tuple[str, list[str], list[TariffRow]]:
             )
     finally:
         connection.close()
-    return path.name, ["MFN", "UST", "MXT", "GT"], rows
+    return path.name, ["MFN", "UST", "MXT", "GT"], rows, []
 
 
-def _read_tphs_csv(path: Path) -> tuple[str, list[str], list[TariffRow]]:
+def _read_tphs_csv(path: Path) -> tuple[str, list[str], list[TariffRow], list[RowError]]:
     try:
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError:
@@ -230,13 +229,10 @@ def _read_tphs_csv(path: Path) -> tuple[str, list[str], list[TariffRow]]:
                 },
             )
         )
-    if errors:
-        raise SourceRejected(errors)
-    return path.name, [treatment_code(c) for c in rate_columns], rows
+    return path.name, [treatment_code(c) for c in rate_columns], rows, errors
 
 
-def _validate_tariff_rows(rows: list[TariffRow]) -> list[TariffRow]:
-    errors: list[RowError] = []
+def _validate_tariff_rows(rows: list[TariffRow], errors: list[RowError]) -> list[TariffRow]:
     seen: dict[str, int] = {}
     for row in rows:
         if not _DIGITS.match(row.number):
@@ -272,7 +268,7 @@ def _validate_tariff_rows(rows: list[TariffRow]) -> list[TariffRow]:
     elif not any(len(r.number) >= 8 for r in rows):
         errors.append(RowError(0, "file", _("the file has no tariff items (8 or 10 digits)")))
     if errors:
-        raise SourceRejected(errors)
+        raise SourceRejected(sorted(errors, key=lambda e: e.row))
     return rows
 
 
@@ -392,6 +388,7 @@ class RateRow:
     date: dt.date
     rate: Decimal
     source: str
+    row: int = 0  # where it is in the file, for error messages
 
 
 def read_exchange_rates(path: Path) -> tuple[str, list[RateRow]]:
@@ -410,7 +407,9 @@ def read_exchange_rates(path: Path) -> tuple[str, list[RateRow]]:
             index, record.get("currency", ""), record.get("date", ""), record.get("rate_cad", ""), errors
         )
         if row is not None:
-            rows.append(RateRow(row.currency, row.date, row.rate, _clean(record.get("source")) or path.name))
+            rows.append(
+                RateRow(row.currency, row.date, row.rate, _clean(record.get("source")) or path.name, index)
+            )
     return path.name, _checked_rates(rows, errors)
 
 
@@ -439,7 +438,7 @@ def _read_valet_json(text: str) -> list[RateRow]:
                 continue
             row = _rate_row(index, match.group(1), str(observation.get("d", "")), str(value["v"]), errors)
             if row is not None:
-                rows.append(RateRow(row.currency, row.date, row.rate, "Bank of Canada"))
+                rows.append(RateRow(row.currency, row.date, row.rate, "Bank of Canada", index))
     return _checked_rates(rows, errors)
 
 
@@ -463,16 +462,16 @@ def _rate_row(index: int, currency: str, date: str, rate: str, errors: list[RowE
     except InvalidOperation:
         errors.append(RowError(index, "rate", _("not a positive number: %(value)s") % {"value": rate}))
         ok = False
-    return RateRow(currency, day, value, "") if ok else None
+    return RateRow(currency, day, value, "", index) if ok else None
 
 
 def _checked_rates(rows: list[RateRow], errors: list[RowError]) -> list[RateRow]:
     seen: set[tuple[str, dt.date]] = set()
-    for index, row in enumerate(rows, start=1):
+    for row in rows:
         if (row.currency, row.date) in seen:
             errors.append(
                 RowError(
-                    index,
+                    row.row,
                     "date",
                     _("%(currency)s on %(date)s appears twice")
                     % {"currency": row.currency, "date": row.date},
