@@ -362,7 +362,7 @@ class Classifier:
             (parts.name, w.query_name),
             (parts.materials, w.query_material),
         ):
-            for term in self.index.parse(text, "en").terms:
+            for term in self.index.parse(text, "en", aliases=False).terms:
                 key = term.alternatives[0][0]
                 if key in seen:
                     continue

@@ -20,7 +20,7 @@ import re
 import time
 from array import array
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -28,6 +28,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from longroom.tariff.search import text as tx
+from longroom.tariff.search.terms import product_terms
 from longroom.tariff.search.vocabulary import FrenchLexicon, french_lexicon
 
 Language = Literal["en", "fr"]
@@ -41,6 +42,10 @@ B = 0.5
 # itself ranks above its hundred descendants for a query naming only the heading.
 ANCESTOR_WEIGHTS = (0.55, 0.4, 0.3, 0.25, 0.2)
 FUZZY_WEIGHT = {0: 1.0, 1: 0.8, 2: 0.6}
+# Everyday words for a code (the product-term index: "sneakers" for 6404) count this much of one
+# occurrence of a word of the code's own text.
+ALIAS_WEIGHT = 0.6
+ANCESTOR_FIRST = 0.99
 _CODE = re.compile(r"^\d{2}(?:\d{2})?(?:\.?\d{2}){0,3}$")
 
 
@@ -95,6 +100,7 @@ class SearchIndex:
         self._is_group: list[bool] = []
         self._sorted_codes: list[str] = []
         self._postings: dict[str, tuple[array[int], array[float]]] = {}
+        self._own_terms: list[frozenset[str]] = []
         self._surface: dict[str, str] = {}
         self._surface_list: list[str] = []
         self._lexicon: FrenchLexicon = french_lexicon()
@@ -103,11 +109,15 @@ class SearchIndex:
     # ── building ──────────────────────────────────────────────────────────────────────────
 
     @classmethod
-    def build(cls, documents: Iterable[Document]) -> SearchIndex:
+    def build(
+        cls, documents: Iterable[Document], *, aliases: Mapping[str, Sequence[str]] | None = None
+    ) -> SearchIndex:
+        """Index `documents`. `aliases`: code → everyday words for it, indexed at lower weight
+        ("sneakers" for 6404); by default the package's product-term index."""
         started = time.perf_counter()
         index = cls()
         index._load(documents)
-        index._index_text()
+        index._index_text(product_terms().aliases() if aliases is None else aliases)
         postings = sum(len(ids) for ids, _ in index._postings.values())
         index.stats = BuildStats(
             documents=sum(1 for g in index._is_group if not g),
@@ -138,15 +148,21 @@ class SearchIndex:
             self._children.setdefault(key, []).append(doc.code)
 
     def _resolve_parent(self, doc: Document) -> int:
-        # Trust the caller's parent when it exists; otherwise the longest code that prefixes this one
-        # (the tariff's own structure), so a partial set of documents still forms a tree.
-        if doc.parent and doc.parent in self._pos and doc.parent != doc.code:
-            return self._pos[doc.parent]
+        # The longest code that prefixes this one is its parent, unless the caller names another:
+        # a dash-level group row ("Men's or boys':", 6109.10.00.1) between an item and its
+        # statistical lines is found this way even when the caller names the item as parent.
+        nearest = -1
         for length in range(len(doc.code) - 1, 1, -1):
             above = self._pos.get(doc.code[:length])
             if above is not None:
-                return above
-        return -1
+                nearest = above
+                break
+        given = self._pos.get(doc.parent) if doc.parent and doc.parent != doc.code else None
+        if given is None:
+            return nearest
+        if nearest >= 0 and self._docs[nearest].code.startswith(self._docs[given].code):
+            return nearest
+        return given
 
     def _real_parent(self, i: int) -> int:
         above = self._parent[i]
@@ -154,7 +170,7 @@ class SearchIndex:
             above = self._parent[above]
         return above
 
-    def _index_text(self) -> None:
+    def _index_text(self, aliases: Mapping[str, Sequence[str]]) -> None:
         own: list[tuple[Counter[str], int]] = []
         for doc in self._docs:
             positive, _negated = tx.split_negations(doc.text_en)
@@ -166,7 +182,18 @@ class SearchIndex:
             if doc.text_fr:
                 fr_positive, _ = tx.split_negations(doc.text_fr)
                 terms += ["fr:" + tx.stem_fr(w) for w in tx.words(fr_positive) if tx.keep_fr(w)]
-            own.append((Counter(terms), len(terms)))
+            counts: Counter[str] = Counter(terms)
+            for alias in aliases.get(doc.code, ()):
+                for word in tx.words(tx.fold(alias)):
+                    if tx.keep_en(word):
+                        term = tx.stem_en(word)
+                        # In their own namespace: search weighs them (ALIAS_WEIGHT), the classifier
+                        # leaves them out (it counts the product-term index itself).
+                        counts["a:" + term] += 1
+                        if len(word) >= 3:
+                            self._surface.setdefault(word, term)
+            own.append((counts, len(terms)))
+            self._own_terms.append(frozenset(terms))
 
         weighted: list[tuple[int, dict[str, float], float]] = []
         df: Counter[str] = Counter()
@@ -200,7 +227,7 @@ class SearchIndex:
         self._postings = lists
         # Group rows' words reach the index only through the codes under them; keep the
         # vocabulary to words that can actually be found.
-        self._surface = {w: t for w, t in self._surface.items() if t in lists}
+        self._surface = {w: t for w, t in self._surface.items() if t in lists or "a:" + t in lists}
         self._surface_list = sorted(self._surface)
 
     # ── the tree ──────────────────────────────────────────────────────────────────────────
@@ -239,6 +266,16 @@ class SearchIndex:
             i = self._parent[i]
         return texts[::-1]
 
+    def lineage(self, code: str) -> list[tuple[str, str, str]]:
+        """(code, English text, French text) from the chapter down to the code, group rows included."""
+        i = self._pos.get(code)
+        chain: list[tuple[str, str, str]] = []
+        while i is not None and i >= 0:
+            doc = self._docs[i]
+            chain.append((doc.code, doc.text_en.strip(), doc.text_fr.strip()))
+            i = self._parent[i]
+        return chain[::-1]
+
     def label(self, code: str, language: Language = "en") -> str:
         doc = self.get(code)
         if doc is None:
@@ -264,7 +301,9 @@ class SearchIndex:
 
     # ── queries ───────────────────────────────────────────────────────────────────────────
 
-    def parse(self, query: str, language: Language = "en") -> ParsedQuery:
+    def parse(self, query: str, language: Language = "en", *, aliases: bool = True) -> ParsedQuery:
+        """Query terms and code prefixes. `aliases`: also match the everyday words indexed for
+        codes (search wants them; the classifier counts the product-term index on its own)."""
         parsed = ParsedQuery()
         rest: list[str] = []
         for chunk in query.split():
@@ -283,7 +322,24 @@ class SearchIndex:
                     parsed.terms.extend(self._translated_terms(french, english))
         else:
             parsed.terms.extend(self._english_terms(words))
+        if aliases:
+            parsed.terms = [self._with_aliases(term) for term in parsed.terms]
+        else:
+            parsed.terms = [
+                t for t in parsed.terms if any(name in self._postings for name, _ in t.alternatives)
+            ]
         return parsed
+
+    def _with_aliases(self, term: QueryTerm) -> QueryTerm:
+        extra = tuple(
+            ("a:" + name, weight * ALIAS_WEIGHT)
+            for name, weight in term.alternatives
+            if not name.startswith(("fr:", "a:")) and "a:" + name in self._postings
+        )
+        return QueryTerm(term.surface, term.alternatives + extra) if extra else term
+
+    def _known(self, term: str) -> bool:
+        return term in self._postings or "a:" + term in self._postings
 
     def _english_terms(self, words: Sequence[str]) -> list[QueryTerm]:
         terms: list[QueryTerm] = []
@@ -292,7 +348,7 @@ class SearchIndex:
             # "t shirt" written apart: the joined form is what the tariff indexes ("T-shirts").
             if k + 1 < len(words) and len(word) <= 3:
                 joined = word + words[k + 1]
-                if tx.stem_en(joined) in self._postings and joined not in seen:
+                if self._known(tx.stem_en(joined)) and joined not in seen:
                     seen.add(joined)
                     terms.append(QueryTerm(f"{word} {words[k + 1]}", ((tx.stem_en(joined), 1.0),)))
             if not tx.keep_en(word) or word in seen:
@@ -305,7 +361,7 @@ class SearchIndex:
 
     def _english_term(self, word: str, surface: str | None = None, weight: float = 1.0) -> QueryTerm | None:
         stem = tx.stem_en(word)
-        if stem in self._postings:
+        if self._known(stem):
             return QueryTerm(surface or word, ((stem, weight),))
         corrected = self._correct(word)
         if not corrected:
@@ -335,7 +391,7 @@ class SearchIndex:
         stems = [
             stem
             for word in tx.words(tx.fold(english))
-            if tx.keep_en(word) and (stem := tx.stem_en(word)) in self._postings
+            if tx.keep_en(word) and self._known(stem := tx.stem_en(word))
         ]
         fr_term = "fr:" + tx.stem_fr(french)
         own = ((fr_term, 1.0),) if " " not in french and fr_term in self._postings else ()
@@ -421,13 +477,21 @@ class SearchIndex:
             code = self._docs[i].code
             return (wanted is None or len(code) in wanted) and (not allowed or code.startswith(allowed))
 
-        # Ties (the same words in a subheading and in its lone "Other" item) go to the shorter,
-        # more general code.
-        best = heapq.nlargest(
-            limit,
-            (i for i in scores if keep(i)),
-            key=lambda i: (round(scores[i], 6), -len(self._docs[i].code)),
+        # A Canadian line inherits its ancestors' words, so "Other T-shirts" under "Of cotton" under
+        # "T-shirts...; of cotton" matches "cotton t-shirt" as well as the subheading does. It may
+        # outrank its subheading only if its own words match something the subheading's own words
+        # do not ("Stuffed, plush-covered" under "Other" toys); otherwise it ranks just below.
+        shortlist = heapq.nlargest(
+            max(limit * 10, 200), (i for i in scores if keep(i)), key=scores.__getitem__
         )
+        for i in shortlist:
+            own = self._own_mask(i, parsed.terms)
+            above = self._real_parent(i)
+            while above >= 0 and len(self._docs[above].code) >= 6:
+                if above in scores and own & ~self._own_mask(above, parsed.terms) == 0:
+                    scores[i] = min(scores[i], scores[above] * ANCESTOR_FIRST)
+                above = self._real_parent(above)
+        best = heapq.nlargest(limit, shortlist, key=lambda i: (round(scores[i], 6), -len(self._docs[i].code)))
         return [
             Hit(
                 code=self._docs[i].code,
@@ -438,6 +502,19 @@ class SearchIndex:
             )
             for i in best
         ]
+
+    def _own_mask(self, i: int, terms: Sequence[QueryTerm]) -> int:
+        """Query terms found in the document's own text (and the group rows just above it)."""
+        own = self._own_terms[i]
+        above = self._parent[i]
+        while above >= 0 and self._is_group[above]:
+            own = own | self._own_terms[above]
+            above = self._parent[above]
+        mask = 0
+        for g, term in enumerate(terms):
+            if any(name in own for name, _ in term.alternatives):
+                mask |= 1 << g
+        return mask
 
     def _prefix_hits(self, prefixes: list[str], wanted: set[int] | None, limit: int, query: str) -> list[Hit]:
         hits: list[Hit] = []

@@ -1,0 +1,80 @@
+from __future__ import annotations
+
+from longroom.tariff.search import Classifier, parse_attributes
+
+
+def test_classifier_proposes_6109_for_a_cotton_tshirt(classifier: Classifier) -> None:
+    found = classifier.classify("Men's cotton t-shirt, crew neck")
+    assert found[0].code6 == "610910"
+
+
+def test_material_attribute_moves_the_tshirt_to_other_textiles(classifier: Classifier) -> None:
+    found = classifier.classify("Summer t-shirt", attributes={"Material": "100% Polyester"})
+    assert found[0].code6 == "610990"
+    assert found[0].score > next(c.score for c in found if c.code6 == "610910")
+
+
+def test_shop_category_names_the_goods_when_the_title_does_not(classifier: Classifier) -> None:
+    found = classifier.classify(
+        "Green dragon 2024 magnetic gift",
+        category="Jewelry & Accessories > Fashion Jewelry > Pendants",
+        attributes={"Material": "Metal", "Metals Type": "Zinc Alloy"},
+    )
+    assert found[0].code6 == "711719"
+
+
+def test_sterling_silver_jewellery_is_precious_not_imitation(classifier: Classifier) -> None:
+    found = classifier.classify("Heart pendant necklace", attributes={"Material": "925 Sterling Silver"})
+    assert found[0].code6 == "711311"
+
+
+def test_silver_colour_is_not_silver(classifier: Classifier) -> None:
+    found = classifier.classify(
+        "Heart pendant necklace, silver color", attributes={"Material": "Zinc alloy, silver plated"}
+    )
+    assert found[0].code6 == "711719"
+
+
+def test_human_hair_wig_and_synthetic_wig_part_ways(classifier: Classifier) -> None:
+    assert classifier.classify("Lace front wig, 100% human hair")[0].code6 == "670420"
+    assert classifier.classify("Cosplay wig", attributes={"Material": "Synthetic fibre"})[0].code6 == "670411"
+
+
+def test_footwear_goes_by_the_material_of_its_upper(classifier: Classifier) -> None:
+    attributes = {"Upper Material": "Mesh", "Outsole Material": "Rubber", "Insole Material": "EVA"}
+    assert classifier.classify("Women's sneakers", attributes=attributes)[0].code6[:4] == "6404"
+    assert classifier.classify("Women's sneakers", attributes={"Upper Material": "PU"})[0].code6[:4] == "6402"
+
+
+def test_reasons_name_the_matched_words(classifier: Classifier) -> None:
+    top = classifier.classify("plush toy rabbit")[0]
+    assert top.code6 == "950300"
+    words = {w for r in top.reasons for w in r.words}
+    assert "plush toy" in words or "plush" in words
+    assert all(r.text("en") and r.text("fr") for r in top.reasons)
+
+
+def test_french_description_is_classified(classifier: Classifier) -> None:
+    assert classifier.classify("t-shirt en coton pour homme", language="fr")[0].code6 == "610910"
+    assert classifier.classify("perceuse électrique sans fil", language="fr")[0].code6 == "846721"
+
+
+def test_device_after_for_does_not_decide(classifier: Classifier) -> None:
+    # What follows "for"/"with" is the device served or a feature, not the goods.
+    found = classifier.classify("Canvas sneakers with plush toy keychain")
+    assert found[0].code6[:2] == "64"
+
+
+def test_top_five_is_not_five_variants_of_one_heading(classifier: Classifier) -> None:
+    heads = [c.code6[:4] for c in classifier.classify("shoes", limit=5)]
+    assert max(heads.count(h) for h in heads) <= 2
+
+
+def test_attributes_may_come_as_a_json_string() -> None:
+    assert parse_attributes('{"Material": "Cotton", "Size": 3}') == {"Material": "Cotton", "Size": "3"}
+    assert parse_attributes("not json") == {}
+    assert parse_attributes(None) == {}
+
+
+def test_nothing_recognisable_gives_no_candidates(classifier: Classifier) -> None:
+    assert classifier.classify("zzqx qqzx") == []
