@@ -33,7 +33,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
 from _common import ROOT, emit, summary_ms
-
 from longroom.tariff.search import Classifier, Document, SearchIndex, parse_attributes
 from longroom.tariff.search.loading import documents_from_rows, merge_documents
 
