@@ -25,7 +25,7 @@ from typing import Literal
 from longroom.tariff.search import features as ft
 from longroom.tariff.search import text as tx
 from longroom.tariff.search.index import Language, QueryTerm, SearchIndex
-from longroom.tariff.search.resources import read_lines
+from longroom.tariff.search.resources import read_lines, read_pairs
 from longroom.tariff.search.terms import ProductTerms, TermMatch, product_terms
 from longroom.tariff.search.vocabulary import french_lexicon
 
@@ -110,6 +110,8 @@ class Weights:
     # ... and when nothing is said, the default ("a whole article, not a part") counts little.
     feature_default: float = 0.1
     fit_floor: float = 0.02
+    # Bonus for the chapters the shop's department usually holds (data/shop_categories.tsv).
+    department: float = 0.3
     # Bonus for the residual subheading ("Other") of a heading: most goods that match nothing
     # more specific end there.
     residual: float = 0.3
@@ -137,6 +139,8 @@ class Gathered:
     pool: set[str]
     # code → (feature id, option the code states and the goods have, fit, how firmly said)
     fits: dict[str, list[tuple[str, str, float, Firmness]]]
+    # HS chapter → prior weight from the shop's department ("Shoes" → 64), empty when unknown.
+    chapters: dict[str, float] = field(default_factory=dict)
 
 
 # Attribute names, as shops write them, whose values describe the goods. The material of a
@@ -157,6 +161,20 @@ _GENDER_KEY = re.compile(r"gender|department|sexe|genre")
 _SKIP_VALUE = re.compile(r"^(?:none|other|others|no|yes|n/?a|null|\d+(?:\.\d+)?)$", re.I)
 # Shop-category segments that are bookkeeping, not goods ("(Old, Obsolete)", "Do Not Post").
 _CATEGORY_NOISE = re.compile(r"\([^)]*\)|do not post[^>]*|obsolete|deactivate|\bnew\b", re.I)
+
+
+def _read_chapter_priors() -> dict[str, dict[str, float]]:
+    priors: dict[str, dict[str, float]] = {}
+    for name, spec in read_pairs("shop_categories.tsv"):
+        chapters = {}
+        for part in spec.split():
+            chapter, _, weight = part.partition(":")
+            chapters[chapter] = float(weight) if weight else 1.0
+        priors[tx.fold(name)] = chapters
+    return priors
+
+
+_CHAPTER_PRIORS = _read_chapter_priors()
 _LISTING_NOISE = frozenset(word for line in read_lines("listing_noise.txt") for word in line.split())
 
 
@@ -252,7 +270,8 @@ class Classifier:
                         fit, best = value, answer
                 shown = best if best in stated.stated and best != feature.silent else ""
                 fits.setdefault(code, []).append((feature.id, shown, fit, firmness))
-        return Gathered(evidence, text_scores, text_words, pool, fits)
+        chapters = _CHAPTER_PRIORS.get(parts.department, {})
+        return Gathered(evidence, text_scores, text_words, pool, fits, chapters)
 
     def rank(self, gathered: Gathered, *, limit: int = 10) -> list[Candidate]:
         w = self.weights
@@ -289,6 +308,8 @@ class Classifier:
                 value += w.text_in_heading * text / best_in_heading[heading]
             if self._residual(code):
                 value += w.residual
+            if gathered.chapters:
+                value += w.department * gathered.chapters.get(code[:2], 0.0)
             if gathered.text_words.get(code):
                 reasons.append(Reason("text", gathered.text_words[code], code))
             for feature_id, shown, fit, firmness in gathered.fits.get(code, ()):
@@ -403,6 +424,7 @@ class _Inputs:
     material_words: str
     gender_words: str
     metal_words: str = ""
+    department: str = ""  # the shop's top-level category, folded
 
     @property
     def name_head(self) -> str:
@@ -455,6 +477,7 @@ class _Inputs:
             material_words=" ; ".join(materials),
             gender_words=" ; ".join(genders),
             metal_words=" ; ".join(metals),
+            department=tx.fold(category.split(">")[0]).strip(),
         )
         if language == "fr":
             inputs = inputs.translated()
@@ -481,6 +504,7 @@ class _Inputs:
             material_words=self.material_words + " ; " + english(self.material_words),
             gender_words=self.gender_words + " ; " + english(self.gender_words),
             metal_words=self.metal_words + " ; " + english(self.metal_words),
+            department=self.department,
         )
 
     def detect(self, feature: ft.Feature) -> tuple[set[str], Firmness]:

@@ -70,6 +70,9 @@ class Claims:
 
 
 NONE = Claims(frozenset(), frozenset())
+# The fit of a code silent on a feature when a sibling states the answer: lower, not nil (the
+# silent one may be "parts" of the same goods, not the "Other" material).
+SILENT_WITH_RIVAL = 0.6
 
 # Spans that mention a material without making the goods of it: "plated with precious metal",
 # "outer soles of rubber" (footwear goes by its uppers), "covered with paper".
@@ -338,7 +341,13 @@ PARTS = Feature(
             r"\bparts?\b",
             r"\bparts?\b|\bspare\b|replacement|\bpieces detachees|\bpieces? de rechange",
         ),
-        Option("whole", "The complete article", "L'article complet"),
+        # "Watch cases and parts thereof" covers the cases as well as their parts.
+        Option(
+            "whole",
+            "The complete article",
+            "L'article complet",
+            r"\b(?:and|or) parts\b|\bparts thereof\b|\bincluding parts\b",
+        ),
     ),
     silent="whole",
     depth=1,
@@ -405,6 +414,8 @@ def _read(feature: Feature, text: str) -> Claims:
         first, second = feature.options
         if first.id in excluded and not stated:
             stated = {second.id}
+    if feature is MATERIAL and re.search(r"\bimitation jewel|\bjewell?ery; imitation", positive):
+        excluded.add("precious_metal")  # imitation jewellery is, by definition, not of precious metal
     if feature is MATERIAL and stated:
         # "of cotton" also says "of a textile"; "of copper" says "of a base metal" (answers at
         # the broad level, "fabric", then still fit).
@@ -456,7 +467,13 @@ def _refine_material(folded: str, found: set[str]) -> set[str]:
     return found
 
 
-def compatibility(feature: Feature, stated: Claims, answer: str, siblings_state_it: bool) -> float:
+def compatibility(
+    feature: Feature,
+    stated: Claims,
+    answer: str,
+    siblings_state_it: bool,
+    silent_with_rival: float = SILENT_WITH_RIVAL,
+) -> float:
     """How well a code fits an answer, in [0, 1].
 
     A code whose texts are silent on the feature is not held back (a cap says nothing of
@@ -481,7 +498,7 @@ def compatibility(feature: Feature, stated: Claims, answer: str, siblings_state_
         return 0.03  # the code states something else: another material, other wearers
     if answer == feature.silent:
         return 1.0  # "not a part": the codes that do not say "parts"
-    return 0.3 if siblings_state_it else 1.0
+    return silent_with_rival if siblings_state_it else 1.0
 
 
 def broader(option_id: str) -> str:

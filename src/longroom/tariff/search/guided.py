@@ -38,6 +38,9 @@ MIN_GAIN = 0.05
 FEATURE_COST = 1.0
 CODE_COST_PER_BIT = 1.2
 MAX_CODE_OPTIONS = 8
+# A person's answer is firmer than a shop attribute: a silent "Other" keeps less of its weight
+# when a sibling names the answer than it does in the classifier.
+ANSWERED_SILENT_WITH_RIVAL = 0.35
 # The materials offered for a candidate that names only the broad class.
 _USUAL = {"textile": ("cotton", "synthetic", "wool"), "base_metal": ("iron_steel", "copper", "aluminium")}
 
@@ -187,7 +190,7 @@ def _feature_fits(feature: ft.Feature, leads: Sequence[Lead], answer: str) -> li
             rivals = any(answer in c.stated for c in others)
         else:
             rivals = any(answer in c.stated or bool(wider and wider in c.stated) for c in others)
-        fits.append(ft.compatibility(feature, stated, answer, rivals))
+        fits.append(ft.compatibility(feature, stated, answer, rivals, ANSWERED_SILENT_WITH_RIVAL))
     return fits
 
 
