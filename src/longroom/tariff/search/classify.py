@@ -96,6 +96,8 @@ class Weights:
     # Within the title: before "for"/"with" (the goods) and after (the device served, features).
     name_head: float = 1.0
     name_tail: float = 0.3
+    # How much a term's weight is shared among the headings it names (0: not at all, 1: split).
+    term_spread: float = 0.4
     # A second, third… term for the same heading in one place adds this share of its weight.
     term_extra: float = 0.3
     # Lexical query: weight of each part of the input.
@@ -357,7 +359,12 @@ class Classifier:
         per_code: dict[str, list[float]] = {}
         for match in matches:
             listed = {code for code, _ in match.codes}
+            # A word that could be any of four headings ("shoes") says less about each than one
+            # that names a single heading ("insole").
+            spread = sum(strength for code, strength in match.codes if len(code) == 4) or 1.0
+            damp = max(spread, 1.0) ** -self.weights.term_spread
             for code, strength in match.codes:
+                strength *= damp
                 per_code.setdefault(code, []).append(strength)
                 if len(code) == 6 and code[:4] not in listed:
                     # "fish hook → 9507.20" also says "9507", once per term.
