@@ -80,3 +80,9 @@ def test_codes_are_printed_the_canadian_way() -> None:
     assert g.format_code("610910") == "6109.10"
     assert g.format_code("61091000") == "6109.10.00"
     assert g.format_code("6109100012") == "6109.10.00.12"
+
+
+def test_heading_is_asked_before_a_list_of_subheadings(index: SearchIndex) -> None:
+    leads = [g.lead_for(index, c, 1.0) for c in ("640299", "640399", "711719", "711790")]
+    question = g.next_question(leads)
+    assert question is not None and question.id != "subheading"

@@ -38,6 +38,8 @@ MIN_GAIN = 0.05
 FEATURE_COST = 1.0
 CODE_COST_PER_BIT = 1.2
 MAX_CODE_OPTIONS = 8
+# The heading counts as settled once it holds this share of the weight.
+SETTLED = 0.9
 # A person's answer is firmer than a shop attribute: a silent "Other" keeps less of its weight
 # when a sibling names the answer than it does in the classifier.
 ANSWERED_SILENT_WITH_RIVAL = 0.35
@@ -308,7 +310,11 @@ def next_question(
             score = question.gain / FEATURE_COST
             if best is None or score > best[0]:
                 best = (score, question)
-    kinds = ("item",) if level == "item" else ("chapter", "heading", "subheading")
+    kinds = ["item"] if level == "item" else ["chapter", "heading"]
+    # Coarse to fine: which subheading is asked only once the heading is (nearly) settled;
+    # "drill bits or power drills?" comes before a list mixing both.
+    if level != "item" and _concentration(live, 4) >= SETTLED:
+        kinds.append("subheading")
     for kind in kinds:
         question_id = kind if kind == "item" else prefix + kind
         if question_id in done:
@@ -320,6 +326,14 @@ def next_question(
             if best is None or score > best[0]:
                 best = (score, question)
     return best[1] if best else None
+
+
+def _concentration(leads: Sequence[Lead], length: int) -> float:
+    """The share of the weight held by the leading code prefix of `length` digits."""
+    groups: dict[str, float] = {}
+    for lead, share in zip(leads, _shares(leads), strict=True):
+        groups[lead.code[:length]] = groups.get(lead.code[:length], 0.0) + share
+    return max(groups.values(), default=1.0)
 
 
 def apply_answer(leads: Sequence[Lead], question_id: str, option_id: str) -> list[Lead]:
