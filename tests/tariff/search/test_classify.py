@@ -78,3 +78,8 @@ def test_attributes_may_come_as_a_json_string() -> None:
 
 def test_nothing_recognisable_gives_no_candidates(classifier: Classifier) -> None:
     assert classifier.classify("zzqx qqzx") == []
+
+
+def test_french_phrases_with_apostrophes_and_hyphens_are_translated(classifier: Classifier) -> None:
+    assert classifier.classify("boucles d'oreilles en argent 925", language="fr")[0].code6 == "711311"
+    assert classifier.classify("tee-shirt en coton", language="fr")[0].code6 == "610910"

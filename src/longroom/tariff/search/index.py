@@ -313,7 +313,9 @@ class SearchIndex:
                 rest.append(chunk)
         words = list(tx.words(tx.fold(" ".join(rest))))
         if language == "fr":
-            for french, english in self._lexicon.translate(words):
+            for french, english in self._lexicon.translate(
+                list(tx.words(tx.fold(" ".join(rest)), parts=False))
+            ):
                 if english is None:
                     term = self._french_term(french)
                     if term is not None:

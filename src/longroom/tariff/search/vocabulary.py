@@ -26,7 +26,7 @@ class FrenchLexicon:
         self._phrases: dict[tuple[str, ...], str] = {}
         self._single: dict[str, str] = {}
         for french, english in pairs:
-            words = list(tx.words(tx.fold(french)))
+            words = list(tx.words(tx.fold(french), parts=False))
             if not words:
                 continue
             key = tuple(tx.stem_fr(w) for w in words)
@@ -39,11 +39,14 @@ class FrenchLexicon:
         return len(self._phrases)
 
     def english(self, french: str) -> str | None:
-        key = tuple(tx.stem_fr(w) for w in tx.words(tx.fold(french)))
+        key = tuple(tx.stem_fr(w) for w in tx.words(tx.fold(french), parts=False))
         return self._phrases.get(key)
 
     def translate(self, words: Sequence[str]) -> list[tuple[str, str | None]]:
-        """(French words, English or None) for folded query words, longest phrases first."""
+        """(French words, English or None) for folded query words, longest phrases first.
+
+        `words` as `text.words(..., parts=False)` gives them: "boucles d'oreilles" is two words,
+        "boucles" and "doreilles", as in the vocabulary's own keys."""
         stems = [tx.stem_fr(w) for w in words]
         out: list[tuple[str, str | None]] = []
         k = 0
