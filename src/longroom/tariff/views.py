@@ -107,19 +107,19 @@ def classify(request: HttpRequest) -> HttpResponse:
     context: dict[str, Any] = {"form": form, "as_of": on, **_edition_context(on)}
     if context["edition"] is None or not form.is_bound or not form.is_valid():
         return render(request, "tariff/classify.html", context)
-    answers: dict[str, str] = {}
-    for pair in request.GET.getlist("a")[: guided.MAX_QUESTIONS + 3]:
+    answers: list[tuple[str, str]] = []
+    for pair in request.GET.getlist("a")[: guided.MAX_ANSWERS]:
         question, _sep, choice = pair.partition(":")
         if question and choice:
-            answers[question[:20]] = choice[:20]
+            answers.append((question[:20], choice[:20]))
     if request.GET.get("q") and request.GET.get("choice"):  # the answer to the question on screen
-        answers[request.GET["q"][:20]] = request.GET["choice"][:20]
-    current = guided.step(
+        answers.append((request.GET["q"][:20], request.GET["choice"][:20]))
+    current = guided.page(
         edition=context["edition"],
         description=form.cleaned_data["description"],
         answers=answers,
         on=on,
         language=_language(),
     )
-    context.update(step=current, answers=[f"{k}:{v}" for k, v in current.answers.items()])
+    context.update(step=current, answers=[f"{q}:{o}" for q, o in current.answers])
     return render(request, "tariff/classify.html", context)

@@ -103,7 +103,7 @@ class Step:
     subheading: str = ""  # the HS6 chosen, once the flow is at the item level
 
 
-_CODE_QUESTIONS = {
+CODE_QUESTIONS = {
     "chapter": (
         "Which chapter do the goods belong to?",
         "À quel chapitre les marchandises appartiennent-elles?",
@@ -118,7 +118,7 @@ _CODE_QUESTIONS = {
     ),
     "item": ("Which tariff item fits the goods?", "Quel numéro tarifaire convient aux marchandises?"),
 }
-_UNKNOWN_LABEL = ("I don't know", "Je ne sais pas")
+UNKNOWN_LABEL = ("I don't know", "Je ne sais pas")
 _CODE_LENGTH = {"chapter": 2, "heading": 4, "subheading": 6, "item": 8}
 
 
@@ -234,7 +234,7 @@ def _feature_question(feature: ft.Feature, leads: Sequence[Lead], question_id: s
         question_id,
         feature.label_en,
         feature.label_fr,
-        (*options, Option(UNKNOWN, *_UNKNOWN_LABEL)),
+        (*options, Option(UNKNOWN, *UNKNOWN_LABEL)),
         round(gain, 4),
     )
 
@@ -261,7 +261,7 @@ def _code_question(kind: str, leads: Sequence[Lead], question_id: str) -> Questi
     for row, lead in zip(likelihood, leads, strict=True):
         row.append(0.0 if lead.code[:length] in ranked else 1.0)
     gain = _gain(shares, likelihood)
-    label_en, label_fr = _CODE_QUESTIONS[kind]
+    label_en, label_fr = CODE_QUESTIONS[kind]
     options = tuple(
         Option(
             key,
@@ -272,7 +272,7 @@ def _code_question(kind: str, leads: Sequence[Lead], question_id: str) -> Questi
         for key in ranked
     )
     return Question(
-        question_id, label_en, label_fr, (*options, Option(UNKNOWN, *_UNKNOWN_LABEL)), round(gain, 4)
+        question_id, label_en, label_fr, (*options, Option(UNKNOWN, *UNKNOWN_LABEL)), round(gain, 4)
     )
 
 
