@@ -7,6 +7,7 @@ Benchmarks (each in its own process, see the modules for what they measure):
   stamp       bench/stamp.py       stamp-and-sign, 1 and 100 pages
   queue       bench/queue_page.py  PostgreSQL only; skipped with a message when unreachable
   tariff      bench/bench_tariff.py  full tariff edition: import, search, calculator; SQLite and PostgreSQL
+  classification  bench/bench_classification.py  top-1/top-5 at 2/4/6 digits on the hs-dev set
 
 PostgreSQL is the server of DATABASE_URL when that names one, else
 postgres://postgres@127.0.0.1:5432; the benchmarks create their own databases on it
@@ -293,6 +294,76 @@ def run_all(only: set[str], messages: int) -> tuple[list[dict[str, Any]], list[s
                 f"{c['requests']} × {c['lines_per_request']:,} lines, median {c['median_ms']:.0f} ms per "
                 f"request, {c['sql_per_request']} SQL queries each."
             )
+    if "classification" in only:
+        print("\n== tariff classification (hs-dev) ==", flush=True)
+        result = run_module("bench_classification.py", ["--rounds", "3"], bench_env(), timeout=600)
+        if not result or result.get("skipped"):
+            notes.append(f"Classification: no result ({(result or {}).get('skipped', 'see output')}).")
+        else:
+            s = result["search"]
+            row(
+                "Classification index build (in memory)",
+                "—",
+                result["build_seconds"] * 1000,
+                "ms",
+                "info",
+                None,
+                "classification.build",
+            )
+            row(
+                "Classification search, p50",
+                "—",
+                s["p50_ms"],
+                "ms",
+                "info",
+                None,
+                "classification.search.p50",
+            )
+            row(
+                "Classification search, p95",
+                "—",
+                s["p95_ms"],
+                "ms",
+                "≤ 20 ms",
+                s["p95_ms"] <= 20,
+                "classification.search.p95",
+            )
+            for half, label in (
+                ("full", "all 211"),
+                ("even", "even half, tuned"),
+                ("odd", "odd half, held out"),
+            ):
+                a = result.get("accuracy", {}).get(half)
+                if not a:
+                    continue
+                full = half == "full"
+                row(
+                    f"HS6 top-1, hs-dev {label}",
+                    "—",
+                    a["top1"]["6"],
+                    "%",
+                    "≥ 50 %" if full else "info",
+                    a["top1"]["6"] >= 50 if full else None,
+                    f"classification.top1.{half}",
+                )
+                row(
+                    f"HS6 top-5, hs-dev {label}",
+                    "—",
+                    a["top5"]["6"],
+                    "%",
+                    "≥ 80 %" if full else "info",
+                    a["top5"]["6"] >= 80 if full else None,
+                    f"classification.top5.{half}",
+                )
+            if "accuracy" in result:
+                f = result["accuracy"]["full"]
+                notes.append(
+                    "Classification on hs-dev: top-1 at 2/4/6 digits "
+                    + " / ".join(f"{f['top1'][d]:.1f}" for d in "246")
+                    + " %, top-5 "
+                    + " / ".join(f"{f['top5'][d]:.1f}" for d in "246")
+                    + f" %; classify p95 {result['classify']['p95_ms']:.0f} ms; anchor 57.5 % top-1 at HS6 (ATLAS)."
+                )
     return rows, notes
 
 
@@ -381,7 +452,9 @@ def main() -> int:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument(
-        "--only", default="intake,stamp,queue,tariff", help="comma-separated: intake, stamp, queue, tariff"
+        "--only",
+        default="intake,stamp,queue,tariff,classification",
+        help="comma-separated: intake, stamp, queue, tariff, classification",
     )
     parser.add_argument("--messages", type=int, default=200, help="requests sent in the intake benchmark")
     parser.add_argument("--no-docs", action="store_true", help="print only; leave docs/benchmarks.md alone")
