@@ -92,6 +92,7 @@ def _print_banner(settings: Any) -> None:
                 f"  Web (English):  {public}/en/",
                 f"  Web (français): {public}/fr/",
                 f"  Staff desk:     {public}/en/desk/",
+                f"  Tariff tools:   {public}/en/tariff/  (calculator: /en/tariff/calculator/)",
                 f"  API (OpenAPI):  {public}/api/v1/openapi.json",
                 f"  SMTP intake:    {settings.LONGROOM_SMTP}  (send mail to a demo inbox, e.g. cargo-410@longroom.test)",
                 f"  Outbound mail:  {relay or settings.LONGROOM_OUTBOX_DIR}",

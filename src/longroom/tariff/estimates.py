@@ -139,7 +139,7 @@ def _tax_rates(taxes: list[SalesTaxRate]) -> TaxRates:
 # The largest amount the form takes (14 digits before the point); beyond it a number is a typing
 # error, and far beyond it the cents arithmetic would overflow.
 MAX_AMOUNT = Decimal("99999999999999.9999")
-_AMOUNTS = (
+AMOUNT_FIELDS = (
     "value",
     "quantity",
     "surtax_percent",
@@ -312,7 +312,7 @@ def estimate(request: EstimateRequest) -> Estimate:
     contexts: list[LineContext] = []
     for number, line in enumerate(request.lines, start=1):
         shown = line.row or number
-        too_large = [name for name in _AMOUNTS if (getattr(line, name) or 0) > MAX_AMOUNT]
+        too_large = [name for name in AMOUNT_FIELDS if (getattr(line, name) or 0) > MAX_AMOUNT]
         if too_large:
             problems.extend(
                 LineProblem(shown, name, "too_large", _("This amount is too large to be real."))
@@ -364,15 +364,6 @@ CSV_COLUMNS = (
     "description",
 )
 _REQUIRED = ("tariff_item", "origin", "value")
-_DECIMALS = (
-    "value",
-    "quantity",
-    "surtax_percent",
-    "anti_dumping",
-    "countervailing",
-    "excise_duty",
-    "excise_tax",
-)
 
 
 def _decimal_text(cell: str) -> str:
@@ -417,7 +408,7 @@ def lines_from_csv(data: bytes) -> list[EstimateLine]:
         if not any(cells.values()):
             continue
         values: dict[str, Decimal | None] = {}
-        for name in _DECIMALS:
+        for name in AMOUNT_FIELDS:
             raw = _decimal_text(cells.get(name, ""))
             if not raw:
                 values[name] = None

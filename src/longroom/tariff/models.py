@@ -13,8 +13,12 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 
-def _in_french() -> bool:
-    return (get_language() or "en").startswith("fr")
+def shown_text(english: str, french: str) -> tuple[str, str]:
+    """The text to show the reader and the language it is really in: French when the page is in
+    French and a French text exists, else English (which the page then marks as lang="en")."""
+    if french and (get_language() or "en").startswith("fr"):
+        return french, "fr"
+    return english, "en"
 
 
 class HsSection(models.Model):
@@ -35,12 +39,11 @@ class HsSection(models.Model):
 
     @property
     def title(self) -> str:
-        return self.title_fr if _in_french() and self.title_fr else self.title_en
+        return shown_text(self.title_en, self.title_fr)[0]
 
     @property
     def title_language(self) -> str:
-        """The language the shown title is really in, so pages can mark English text inside French ones."""
-        return "fr" if _in_french() and self.title_fr else "en"
+        return shown_text(self.title_en, self.title_fr)[1]
 
 
 class HsNode(models.Model):
@@ -73,11 +76,11 @@ class HsNode(models.Model):
 
     @property
     def description(self) -> str:
-        return self.description_fr if _in_french() and self.description_fr else self.description_en
+        return shown_text(self.description_en, self.description_fr)[0]
 
     @property
     def description_language(self) -> str:
-        return "fr" if _in_french() and self.description_fr else "en"
+        return shown_text(self.description_en, self.description_fr)[1]
 
 
 class Edition(models.Model):
@@ -147,11 +150,11 @@ class TariffLine(models.Model):
 
     @property
     def description(self) -> str:
-        return self.description_fr if _in_french() and self.description_fr else self.description_en
+        return shown_text(self.description_en, self.description_fr)[0]
 
     @property
     def description_language(self) -> str:
-        return "fr" if _in_french() and self.description_fr else "en"
+        return shown_text(self.description_en, self.description_fr)[1]
 
 
 class TariffRate(models.Model):
