@@ -175,6 +175,7 @@ class SearchHitOut(Schema):
     kind: str
     description: str
     heading: str
+    qualifiers: list[str]
     path: list[str]
     matched: list[str]
     duties: list[DutyOut]
@@ -212,6 +213,7 @@ def tariff_search(request: HttpRequest, query: Query[SearchQuery]) -> Status[obj
                 kind=r.kind,
                 description=r.description,
                 heading=r.heading,
+                qualifiers=r.qualifiers,
                 path=[display for _code, display in r.path],
                 matched=list(r.matched),
                 duties=[_duty(rate) for rate in r.rates],

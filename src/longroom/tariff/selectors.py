@@ -24,6 +24,7 @@ from .models import (
     TariffRate,
     format_tariff_number,
 )
+from .search.index import SearchIndex
 from .treatments import treatment_name
 
 
@@ -304,6 +305,9 @@ class SearchResult:
     description: str
     language: str
     heading: str  # the heading's text, since an item's own text is often just "Of cotton"
+    # The texts between the heading and the code ("Sports footwear", "Of cotton"): "Other" alone
+    # says nothing.
+    qualifiers: list[str]
     path: list[tuple[str, str]]  # (code, display) from chapter down to the parent
     matched: tuple[str, ...]
     rates: list[RateView] = field(default_factory=list)
@@ -351,12 +355,23 @@ def search(query: str, *, on: dt.date, language: str = "en", limit: int = SEARCH
                 description=description,
                 language=text_language,
                 heading=texts.get(hit.code[:4], ("", "en"))[0] if len(hit.code) > 4 else "",
+                qualifiers=_qualifiers(index, hit.code, language),
                 path=[(code, format_tariff_number(code)) for code in ancestors],
                 matched=hit.matched_terms,
                 rates=rates.get(hit.code) or rates.get(hit.code[:8], []),
             )
         )
     return results
+
+
+def _qualifiers(index: SearchIndex, code: str, language: str) -> list[str]:
+    found = []
+    for above, text_en, text_fr in index.lineage(code):
+        if 4 < len(above) < len(code):
+            text = text_fr if language == "fr" and text_fr else text_en
+            # Merged documents read "nomenclature wording | CBSA wording"; the tariff's is shown.
+            found.append(text.split(" | ")[-1].strip().rstrip(":").strip())
+    return [text for text in found if text]
 
 
 # --- Exchange and tax rates ------------------------------------------------------------------
