@@ -294,6 +294,36 @@ def test_an_hs_file_listing_a_code_before_its_parent_is_refused_whole(tmp_path):
     assert HsNode.objects.count() == 0
 
 
+def test_a_newer_nomenclature_adds_rewords_and_removes_codes(tmp_path):
+    def write(rows: str) -> Path:
+        (tmp_path / "sections.csv").write_text("section,name\nXI,Textiles\n", encoding="utf-8")
+        (tmp_path / "harmonized-system.csv").write_text(
+            "section,hscode,description,parent,level\n" + rows, encoding="utf-8"
+        )
+        return tmp_path
+
+    hs_nomenclature_import(
+        source=read_hs(
+            write(
+                "XI,61,Apparel; knitted,TOTAL,2\nXI,6109,T-shirts; knitted,61,4\n"
+                "XI,610910,T-shirts; of cotton,6109,6\nXI,610990,T-shirts; of other textiles,6109,6\n"
+            )
+        )
+    )
+    report = hs_nomenclature_import(
+        source=read_hs(
+            write(
+                "XI,61,Apparel; knitted,TOTAL,2\nXI,6109,T-shirts and vests; knitted,61,4\n"
+                "XI,610910,T-shirts; of cotton,6109,6\nXI,6110,Jerseys; knitted,61,4\n"
+            )
+        )
+    )
+    assert (report.added, report.changed, report.removed) == (1, 1, 1)
+    assert set(HsNode.objects.values_list("code", flat=True)) == {"61", "6109", "610910", "6110"}
+    assert HsNode.objects.get(code="6109").description_en == "T-shirts and vests; knitted"
+    assert HsNode.objects.get(code="610910").parent.code == "6109"
+
+
 # --- exchange rates --------------------------------------------------------------------------
 
 

@@ -127,9 +127,9 @@ def _estimate_context(estimate_request: EstimateRequest) -> dict[str, Any]:
 def _render_form(
     request: HttpRequest, context: dict[str, Any], settings_form: CalculatorSettingsForm, formset: Any
 ) -> HttpResponse:
-    status = (
-        200 if "estimate" in context or context.get("adding") else 422 if request.method == "POST" else 200
-    )
+    # A submitted form that produced no figures (problems, invalid fields) is a 422, as an API would say.
+    refused = request.method == "POST" and "estimate" not in context and not context.get("adding")
+    status = 422 if refused else 200
     return render(
         request,
         "tariff/calculator.html",

@@ -231,9 +231,10 @@ def hs_nomenclature_import(*, source: HsSource, actor: User | None = None) -> No
         incoming = {row.code for row in source.nodes}
         gone = [code for code in existing if code not in incoming]
         if gone:
-            report.removed = HsNode.objects.filter(code__in=gone, level=6).delete()[0]
-            report.removed += HsNode.objects.filter(code__in=gone, level=4).delete()[0]
-            report.removed += HsNode.objects.filter(code__in=gone).delete()[0]
+            # Children go with their parent (CASCADE); one still in the file is created again below.
+            HsNode.objects.filter(code__in=gone).delete()
+            existing = {n.code: n for n in HsNode.objects.all()}
+            report.removed = len(gone)
         by_code: dict[str, HsNode] = {}
         for row in source.nodes:  # parents come before children in the file
             node = existing.get(row.code)
