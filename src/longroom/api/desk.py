@@ -6,7 +6,7 @@ from datetime import datetime
 
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from longroom.core import audit
@@ -95,22 +95,30 @@ def _user(request: HttpRequest) -> User:
     return request.auth  # type: ignore[attr-defined]
 
 
-def _refusal(exc: Exception) -> tuple[int, dict[str, str]]:
+def _refusal(exc: Exception) -> Status[dict[str, str]]:
     if isinstance(exc, services.RequestAlreadyClaimed):
-        return 409, {"code": "already_claimed", "message": "Another officer has claimed this request."}
+        return Status(
+            409, {"code": "already_claimed", "message": "Another officer has claimed this request."}
+        )
     if isinstance(exc, services.ClaimRequired):
-        return 409, {
-            "code": "claim_required",
-            "message": "Claim the request first; your claim may have expired.",
-        }
+        return Status(
+            409,
+            {
+                "code": "claim_required",
+                "message": "Claim the request first; your claim may have expired.",
+            },
+        )
     if isinstance(exc, states.TransitionNotAllowed):
-        return 409, {
-            "code": "not_allowed_in_status",
-            "message": f"Not allowed while the request is {exc.status}.",
-        }
+        return Status(
+            409,
+            {
+                "code": "not_allowed_in_status",
+                "message": f"Not allowed while the request is {exc.status}.",
+            },
+        )
     if isinstance(exc, services.NotAllowed):
-        return 403, {"code": "not_allowed", "message": str(exc)}
-    return 409, {"code": "refused", "message": str(exc)}
+        return Status(403, {"code": "not_allowed", "message": str(exc)})
+    return Status(409, {"code": "refused", "message": str(exc)})
 
 
 REFUSALS = (services.DeskError, states.TransitionNotAllowed)
@@ -143,7 +151,7 @@ def _act(request: HttpRequest, reference: str, perform: object) -> object:
             perform(desk_request)  # type: ignore[operator]
     except REFUSALS as exc:
         return _refusal(exc)
-    return 200, selectors.request_for_staff(_user(request), reference)
+    return Status(200, selectors.request_for_staff(_user(request), reference))
 
 
 @router.post(
@@ -191,10 +199,13 @@ def stamp(request: HttpRequest, reference: str, payload: StampIn) -> object:
     try:
         return _act(request, reference, perform)
     except (pdftools.PdfSandboxError, pdftools.StampError):
-        return 409, {
-            "code": "document_unprocessable",
-            "message": "The document could not be stamped in time.",
-        }
+        return Status(
+            409,
+            {
+                "code": "document_unprocessable",
+                "message": "The document could not be stamped in time.",
+            },
+        )
 
 
 @router.post(
