@@ -83,3 +83,41 @@ def test_nothing_recognisable_gives_no_candidates(classifier: Classifier) -> Non
 def test_french_phrases_with_apostrophes_and_hyphens_are_translated(classifier: Classifier) -> None:
     assert classifier.classify("boucles d'oreilles en argent 925", language="fr")[0].code6 == "711311"
     assert classifier.classify("tee-shirt en coton", language="fr")[0].code6 == "610910"
+
+
+def test_fabric_type_attribute_says_knitted_or_woven() -> None:
+    from longroom.tariff.search import features as ft
+    from longroom.tariff.search.listing import Listing
+
+    woven = Listing.read("Cotton robe", "", {"Fabric Type": "Woven", "Material": "Cotton"}, "en")
+    assert woven.detect(ft.KNIT) == ({"woven"}, "attribute")
+    knit = Listing.read("Cycling cap", "", {"Craft of Weaving": "Knit"}, "en")
+    assert knit.detect(ft.KNIT) == ({"knitted"}, "attribute")
+
+
+def test_knitted_garment_named_by_a_woven_word_finds_its_twin_heading() -> None:
+    from longroom.tariff.search import SearchIndex
+    from longroom.tariff.search.loading import documents_from_rows
+
+    rows = [
+        ("61", "Apparel and clothing accessories; knitted or crocheted"),
+        ("6103", "Men's or boys' suits, ensembles, jackets, trousers; knitted or crocheted"),
+        ("610322", "Ensembles; men's or boys', of cotton, knitted or crocheted"),
+        (
+            "610342",
+            "Trousers, bib and brace overalls, breeches and shorts; men's or boys', of cotton, knitted or crocheted",
+        ),
+        ("62", "Apparel and clothing accessories; not knitted or crocheted"),
+        ("6203", "Men's or boys' suits, ensembles, jackets, trousers (not knitted or crocheted)"),
+        ("620322", "Ensembles; men's or boys', of cotton (not knitted or crocheted)"),
+        (
+            "620342",
+            "Trousers, bib and brace overalls, breeches and shorts; men's or boys', of cotton (not knitted or crocheted)",
+        ),
+        ("62034240", "Blue denim jeans"),
+    ]
+    classifier = Classifier(SearchIndex.build(documents_from_rows(rows)))
+    attributes = {"Material": "Cotton", "Gender": "Men"}
+    assert classifier.classify("Denim jeans", attributes=attributes)[0].code6 == "620342"
+    knitted = classifier.classify("Denim jeans", attributes=attributes | {"Fabric Type": "Knitted"})
+    assert knitted[0].code6 == "610342"

@@ -197,13 +197,14 @@ class Classifier:
         parts = Listing.read(description, category, attributes or {}, language)
         evidence = self._term_evidence(parts)
         text_scores, text_words = self._text_evidence(parts)
+        detected = {f.id: parts.detect(f) for f in ft.FEATURES}
+        self._mirror_garments(evidence, text_scores, text_words, detected[ft.KNIT.id][0])
         top_heading = max(evidence.headings.values(), default=0.0)
         pool = {c for c, _ in sorted(text_scores.items(), key=lambda kv: -kv[1])[: w.candidates_from_text]}
         for heading, value in evidence.headings.items():
             if top_heading and value / top_heading >= w.heading_floor:
                 pool.update(self._subheadings.get(heading, ()))
         pool.update(c for c in evidence.subheadings if c in self.index)
-        detected = {f.id: parts.detect(f) for f in ft.FEATURES}
         fits: dict[str, list[tuple[str, str, float, Firmness]]] = {}
         for feature in ft.FEATURES:
             answers, firmness = detected[feature.id]
@@ -286,6 +287,41 @@ class Classifier:
             scored.append(Candidate(code, round(value, 4), tuple(reasons)))
         scored.sort(key=lambda c: (-c.score, c.code6))
         return _diversify(scored, limit, w.per_heading)
+
+    def _mirror_garments(
+        self,
+        evidence: _Evidence,
+        text_scores: dict[str, float],
+        text_words: dict[str, tuple[str, ...]],
+        knit: set[str],
+    ) -> None:
+        """When the listing says knitted (or woven), a garment that points only at the other
+        chapter ("jeans" → 6203, "Trousers ... of cotton (not knitted)") also points at the
+        same garment in its twin heading (6103, "Trousers ... of cotton, knitted")."""
+        if len(knit) != 1:
+            return
+        twins = _WOVEN_TWIN if "knitted" in knit else _KNITTED_TWIN
+        for heading, value in list(evidence.headings.items()):
+            twin = twins.get(heading)
+            if twin is not None and evidence.headings.get(twin, 0.0) < value:
+                evidence.headings[twin] = value
+        for code, value in list(text_scores.items()):
+            twin_code = self._twin_subheading(code, twins)
+            if twin_code and text_scores.get(twin_code, 0.0) < value:
+                text_scores[twin_code] = value
+                text_words[twin_code] = text_words.get(code, ())
+
+    def _twin_subheading(self, code: str, twins: Mapping[str, str]) -> str:
+        """The subheading of the twin heading naming the same garment, wearer and fibre."""
+        twin = twins.get(code[:4])
+        if twin is None:
+            return ""
+        key = self._garment_key(code)
+        return next((c for c in self._subheadings.get(twin, ()) if self._garment_key(c) == key), "")
+
+    def _garment_key(self, code: str) -> tuple[str, frozenset[str], frozenset[str]]:
+        name = tx.fold(self.index.label(code)).split(";")[0].strip()
+        return name, self.claims(ft.MATERIAL, code).stated, self.claims(ft.GENDER, code).stated
 
     def _residual(self, code: str) -> bool:
         """A subheading that takes what its siblings do not ("Other", "n.e.c."): by HS numbering
@@ -380,6 +416,18 @@ class Classifier:
             for code, i in best_doc.items()
         }
         return best, words
+
+
+# Clothing is split first on the fabric: chapter 61 (knitted or crocheted) and chapter 62 (not)
+# hold the same garments under parallel headings.
+_KNITTED_TWIN = {
+    "6101": "6201", "6102": "6202", "6103": "6203", "6104": "6204", "6105": "6205",
+    "6106": "6206", "6107": "6207", "6108": "6208", "6111": "6209", "6113": "6210",
+    "6112": "6211", "6114": "6211", "6116": "6216", "6117": "6217",
+}  # fmt: skip
+_WOVEN_TWIN: dict[str, str] = {}
+for _knitted, _woven in _KNITTED_TWIN.items():
+    _WOVEN_TWIN.setdefault(_woven, _knitted)
 
 
 def _diversify(ranked: list[Candidate], limit: int, per_heading: int) -> list[Candidate]:

@@ -40,6 +40,9 @@ _NOT_GOODS_KEY = re.compile(
     r"|\bcup\b|season|occasion|theme|chain|stone|cap\b|lens|sole|lining|material|fabric|metal"
 )
 _GENDER_KEY = re.compile(r"gender|department|sexe|genre")
+# Attribute names whose values say how the fabric is made ("Fabric Type: Woven", "Craft of
+# Weaving: Knit"); they also go on being read as material ("Fabric Type: PU").
+_KNIT_KEY = re.compile(r"fabric type|weav|\bknit|crochet|tissage")
 _SKIP_VALUE = re.compile(r"^(?:none|other|others|no|yes|n/?a|null|\d+(?:\.\d+)?)$", re.I)
 # Shop-category segments that are bookkeeping, not goods ("(Old, Obsolete)", "Do Not Post").
 _CATEGORY_NOISE = re.compile(r"\([^)]*\)|do not post[^>]*|obsolete|deactivate|\bnew\b", re.I)
@@ -72,6 +75,7 @@ class Listing:
     material_words: str
     gender_words: str
     metal_words: str = ""
+    knit_words: str = ""
     department: str = ""  # the shop's top-level category, folded
 
     @property
@@ -94,12 +98,15 @@ class Listing:
         materials: list[str] = []
         decisive: list[str] = []
         genders: list[str] = []
+        knits: list[str] = []
         terms = product_terms()
         for key, raw in attributes.items():
             value = str(raw).strip()
             if not value or _SKIP_VALUE.match(value):
                 continue
             k = tx.fold(key).strip()
+            if _KNIT_KEY.search(k):
+                knits.append(value)
             if _MATERIAL_KEY.search(k):
                 if "metal" in k:
                     metals.append(value)
@@ -125,6 +132,7 @@ class Listing:
             material_words=" ; ".join(materials),
             gender_words=" ; ".join(genders),
             metal_words=" ; ".join(metals),
+            knit_words=" ; ".join(knits),
             department=tx.fold(category.split(">")[0]).strip(),
         )
         if language == "fr":
@@ -152,6 +160,7 @@ class Listing:
             material_words=self.material_words + " ; " + english(self.material_words),
             gender_words=self.gender_words + " ; " + english(self.gender_words),
             metal_words=self.metal_words + " ; " + english(self.metal_words),
+            knit_words=self.knit_words + " ; " + english(self.knit_words),
             department=self.department,
         )
 
@@ -166,6 +175,8 @@ class Listing:
             stated = self.material_words
         elif feature is ft.GENDER:
             stated = self.gender_words
+        elif feature is ft.KNIT:
+            stated = self.knit_words
         found = ft.detect(feature, stated) if stated else set()
         if feature is ft.MATERIAL and re.search(
             r"(?:^|; )(?:silver|gold|platinum)(?: ;|$)", tx.fold(self.metal_words)
