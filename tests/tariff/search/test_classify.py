@@ -121,3 +121,28 @@ def test_knitted_garment_named_by_a_woven_word_finds_its_twin_heading() -> None:
     assert classifier.classify("Denim jeans", attributes=attributes)[0].code6 == "620342"
     knitted = classifier.classify("Denim jeans", attributes=attributes | {"Fabric Type": "Knitted"})
     assert knitted[0].code6 == "610342"
+
+
+def test_stemming_keeps_goods_apart_that_snowball_would_merge() -> None:
+    from longroom.tariff.search import text as tx
+    from longroom.tariff.search.terms import product_terms
+
+    assert tx.stem_en("glasses") != tx.stem_en("glass")
+    assert tx.stem_en("bedding") != tx.stem_en("bed")
+    assert tx.stem_en("fitness") != tx.stem_en("fittings") == tx.stem_en("fitting")
+    assert tx.stem_en("paintings") == tx.stem_en("painting") != tx.stem_en("paint")
+    terms = product_terms()
+    assert any(code.startswith("8413") for m in terms.find("water pump") for code, _ in m.codes)
+    assert any(code.startswith("9004") for m in terms.find("safety glasses") for code, _ in m.codes)
+
+
+def test_type_attribute_names_the_goods_only_when_the_listing_does() -> None:
+    from longroom.tariff.search.listing import Listing
+
+    bracelet = Listing.read("Charm bracelet", "Jewelry > Bracelets", {"Bracelets Type": "Charm"}, "en")
+    assert "bracelets" in bracelet.types
+    # A template attribute of another kind of goods ("Sandal Type" on a boot) is not the goods.
+    boot = Listing.read("Snow boots", "Shoes > Boots", {"Sandal Type": "Jelly Shoes"}, "en")
+    assert "sandal" not in boot.types
+    sandal = Listing.read("Jelly sandals", "Shoes > Sandals", {"Back Counter Type": "Back Strap"}, "en")
+    assert "counter" not in sandal.types

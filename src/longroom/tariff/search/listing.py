@@ -38,6 +38,7 @@ _NOT_GOODS_KEY = re.compile(
     r"closure|pattern|heel|clasp|setting|\bfit\b|waist|version|certificat|sleeve|collar|neck|\btoe\b"
     r"|\block\b|battery|plug|power|display|screen|control|connect|interface|shape|style|packag|mount"
     r"|\bcup\b|season|occasion|theme|chain|stone|cap\b|lens|sole|lining|material|fabric|metal"
+    r"|sport|counter|vamp|handle|strap"
 )
 _GENDER_KEY = re.compile(r"gender|department|sexe|genre")
 # Attribute names whose values say how the fabric is made ("Fabric Type: Woven", "Craft of
@@ -100,6 +101,7 @@ class Listing:
         genders: list[str] = []
         knits: list[str] = []
         terms = product_terms()
+        named = _stems(description + " " + category)
         for key, raw in attributes.items():
             value = str(raw).strip()
             if not value or _SKIP_VALUE.match(value):
@@ -118,8 +120,15 @@ class Listing:
                 genders.append(value)
             elif _TYPE_KEY.search(k):
                 types.append(value)
-            elif k.endswith(" type") and not _NOT_GOODS_KEY.search(k) and terms.find(k[: -len(" type")]):
-                # "Bracelets Type: Charm", "Boot Type: Snow": the goods are named in the key.
+            elif (
+                k.endswith(" type")
+                and not _NOT_GOODS_KEY.search(k)
+                and terms.find(k[: -len(" type")])
+                and _stems(k[: -len(" type")]) & named
+            ):
+                # "Bracelets Type: Charm", "Boot Type: Snow": the goods are named in the key, and
+                # the title or category names them too (shops fill in whole attribute templates:
+                # "Puppets Type: Model" on a toy robot, "Sandal Type" on a boot).
                 types.append(f"{k[: -len(' type')]} {value}")
         if decisive:
             materials = decisive
@@ -212,6 +221,10 @@ def _split_title(name: str) -> tuple[str, str]:
     if match is None or match.start() < 3:
         return name, ""
     return name[: match.start()], name[match.start() :]
+
+
+def _stems(text: str) -> set[str]:
+    return {tx.stem_en(w) for w in tx.words(tx.fold(text)) if tx.keep_en(w)}
 
 
 def _clean_segment(segment: str) -> str:

@@ -83,9 +83,30 @@ def words(text: str, *, parts: bool = True) -> Iterator[str]:
             yield variants.get(raw, raw)
 
 
+# Words Snowball would merge with other goods: "glasses" (spectacles) are not "glass", "bedding"
+# is not a "bed", "painting" not "paint", "fitness" and "fittings" not "fit", a "bowling" ball
+# not a "bowl", "cupping" sets not "cups", "checkers" (the game) not a "checker" pattern, and
+# "pumps" (shoes; a "pump" is a machine) not "pump".
+_OWN_STEM = {
+    "glasses": "glasses",
+    "bedding": "bedding",
+    "painting": "painting",
+    "paintings": "painting",
+    "fitting": "fitting",
+    "fittings": "fitting",
+    "fitness": "fitness",
+    "quilting": "quilting",
+    "bowling": "bowling",
+    "cupping": "cupping",
+    "checkers": "checkers",
+    "pastels": "pastels",
+    "pumps": "pumps",
+}
+
+
 @lru_cache(maxsize=200_000)
 def stem_en(word: str) -> str:
-    return str(_EN.stemWord(word))
+    return _OWN_STEM.get(word) or str(_EN.stemWord(word))
 
 
 @lru_cache(maxsize=100_000)
