@@ -146,3 +146,32 @@ def test_type_attribute_names_the_goods_only_when_the_listing_does() -> None:
     assert "sandal" not in boot.types
     sandal = Listing.read("Jelly sandals", "Shoes > Sandals", {"Back Counter Type": "Back Strap"}, "en")
     assert "counter" not in sandal.types
+
+
+def test_footwear_outer_sole_attribute_decides_between_6404_and_6405() -> None:
+    from longroom.tariff.search import SearchIndex
+    from longroom.tariff.search.loading import documents_from_rows
+
+    rows = [
+        ("64", "Footwear, gaiters and the like; parts of such articles"),
+        ("6404", "Footwear with outer soles of rubber, plastics, leather and uppers of textile materials"),
+        (
+            "640419",
+            "Footwear; (other than sportswear), with outer soles of rubber or plastics and uppers of textile materials",
+        ),
+        ("640420", "Footwear; outer soles of leather or composition leather, uppers of textile materials"),
+        ("6405", "Other footwear"),
+        ("640520", "Footwear; with uppers of textile materials, n.e.c. in chapter 64"),
+    ]
+    classifier = Classifier(SearchIndex.build(documents_from_rows(rows)))
+    assert classifier._sole_claims("640419") == {"rubber", "plastics"}
+    assert classifier._sole_claims("640420") == {"leather"}
+    slippers = "Cotton fabric house slippers"
+    rubber = classifier.classify(
+        slippers, attributes={"Upper Material": "Cotton", "Outsole Material": "Rubber"}
+    )
+    assert rubber[0].code6 == "640419"
+    fabric = classifier.classify(
+        slippers, attributes={"Upper Material": "Cotton", "Outsole Material": "Fabric"}
+    )
+    assert fabric[0].code6 == "640520"

@@ -120,6 +120,11 @@ class Weights:
 
 
 _RESIDUAL = re.compile(r"\bn\.?e\.?c\b|\bother\b|\bnot elsewhere")
+# "with outer soles and uppers of rubber or plastics", "rubber or plastic outer soles".
+_SOLE_TEXT = re.compile(
+    r"outer soles?\s+(?:and uppers\s+)?(?:solely\s+)?of\s+([^;()]*?)(?=,?\s*(?:and\s+)?uppers?\b|[;()]|$)"
+    r"|((?:rubber|plastics?|leather)(?:\s+or\s+(?:rubber|plastics?|leather))*)\s+outer soles?"
+)
 
 
 @dataclass(slots=True)
@@ -234,6 +239,14 @@ class Classifier:
                         fit, best = value, answer
                 shown = best if best in stated.stated and best != feature.silent else ""
                 fits.setdefault(code, []).append((feature.id, shown, fit, firmness))
+        soles = ft.detect(ft.MATERIAL, parts.sole_words) if parts.sole_words else set()
+        if soles:
+            # Footwear whose text names the outer sole's material fits only a sole of it.
+            for code in pool:
+                said = self._sole_claims(code)
+                if said:
+                    fit = 1.0 if soles & said else 0.03
+                    fits.setdefault(code, []).append((ft.MATERIAL.id, "", fit, "attribute"))
         chapters = CHAPTER_PRIORS.get(parts.department, {})
         return Gathered(evidence, text_scores, text_words, pool, fits, chapters)
 
@@ -322,6 +335,16 @@ class Classifier:
     def _garment_key(self, code: str) -> tuple[str, frozenset[str], frozenset[str]]:
         name = tx.fold(self.index.label(code)).split(";")[0].strip()
         return name, self.claims(ft.MATERIAL, code).stated, self.claims(ft.GENDER, code).stated
+
+    def _sole_claims(self, code: str) -> frozenset[str]:
+        """Materials a chapter-64 code's text gives the outer sole ("of rubber or plastics")."""
+        if not code.startswith("64"):
+            return frozenset()
+        said: set[str] = set()
+        for match in _SOLE_TEXT.finditer(tx.fold(self.index.label(code))):
+            span = match.group(1) or match.group(2) or ""
+            said |= ft.claims(ft.MATERIAL, [span]).stated
+        return frozenset(said)
 
     def _residual(self, code: str) -> bool:
         """A subheading that takes what its siblings do not ("Other", "n.e.c."): by HS numbering

@@ -32,6 +32,8 @@ _NOT_MATERIAL_KEY = re.compile(
     r"lining|insole|outsole|\bsole\b|\bbase\b|\blace\b|shaft|handle|strap|doublure"
 )
 _DECISIVE_KEY = re.compile(r"upper|main material|dessus")
+# A shoe's outer sole: with the upper it decides the heading (6402-6405).
+_SOLE_KEY = re.compile(r"outsole|outer sole|semelle exterieure")
 _TYPE_KEY = re.compile(r"^(?:item |product |goods |)(?:type|category|kind)$|^type d'article$|^categorie$")
 # "<something> Type" keys that name a property, not the goods ("Closure Type: Zipper").
 _NOT_GOODS_KEY = re.compile(
@@ -77,6 +79,7 @@ class Listing:
     gender_words: str
     metal_words: str = ""
     knit_words: str = ""
+    sole_words: str = ""
     department: str = ""  # the shop's top-level category, folded
 
     @property
@@ -100,6 +103,7 @@ class Listing:
         decisive: list[str] = []
         genders: list[str] = []
         knits: list[str] = []
+        soles: list[str] = []
         terms = product_terms()
         named = _stems(description + " " + category)
         for key, raw in attributes.items():
@@ -109,6 +113,8 @@ class Listing:
             k = tx.fold(key).strip()
             if _KNIT_KEY.search(k):
                 knits.append(value)
+            if _SOLE_KEY.search(k):
+                soles.append(value)
             if _MATERIAL_KEY.search(k):
                 if "metal" in k:
                     metals.append(value)
@@ -142,6 +148,7 @@ class Listing:
             gender_words=" ; ".join(genders),
             metal_words=" ; ".join(metals),
             knit_words=" ; ".join(knits),
+            sole_words=" ; ".join(soles),
             department=tx.fold(category.split(">")[0]).strip(),
         )
         if language == "fr":
@@ -170,6 +177,7 @@ class Listing:
             gender_words=self.gender_words + " ; " + english(self.gender_words),
             metal_words=self.metal_words + " ; " + english(self.metal_words),
             knit_words=self.knit_words + " ; " + english(self.knit_words),
+            sole_words=self.sole_words + " ; " + english(self.sole_words),
             department=self.department,
         )
 
