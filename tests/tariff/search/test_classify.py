@@ -175,3 +175,34 @@ def test_footwear_outer_sole_attribute_decides_between_6404_and_6405() -> None:
         slippers, attributes={"Upper Material": "Cotton", "Outsole Material": "Fabric"}
     )
     assert fabric[0].code6 == "640520"
+
+
+def test_headings_one_shop_word_names_compete_on_the_stated_material() -> None:
+    from longroom.tariff.search import SearchIndex
+    from longroom.tariff.search.loading import documents_from_rows
+
+    rows = [
+        ("39", "Plastics and articles thereof"),
+        ("3926", "Other articles of plastics"),
+        ("392690", "Plastics; other articles n.e.c. in chapter 39"),
+        ("70", "Glass and glassware"),
+        ("7018", "Glass beads, imitation pearls, imitation precious or semi-precious stones"),
+        ("701810", "Glass beads, imitation pearls, imitation precious or semi-precious stones"),
+        ("71", "Natural, cultured pearls; precious stones and metals, imitation jewellery"),
+        ("7117", "Imitation jewellery"),
+        ("711719", "Jewellery; imitation, (excluding cuff links and studs), of base metal"),
+        ("711790", "Jewellery; imitation, other than of base metal"),
+    ]
+    classifier = Classifier(SearchIndex.build(documents_from_rows(rows)))
+    # "beads" names 3926, 7018 and 7117: silicone beads are the plastics article, not the
+    # imitation jewellery that says nothing of plastics.
+    found = classifier.classify(
+        "Focal letter beads",
+        category="Jewelry > Fashion Jewelry > Beads",
+        attributes={"Material": "Silicone"},
+    )
+    assert found[0].code6 == "392690"
+    glass = classifier.classify(
+        "Round beads", category="Jewelry > Fashion Jewelry > Beads", attributes={"Material": "Glass"}
+    )
+    assert glass[0].code6 == "701810"

@@ -132,6 +132,8 @@ class _Evidence:
     headings: dict[str, float] = field(default_factory=dict)
     subheadings: dict[str, float] = field(default_factory=dict)
     reasons: dict[str, list[Reason]] = field(default_factory=dict)
+    # Headings one product word names together ("beads" → 3926 7018 7117).
+    groups: list[frozenset[str]] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -234,6 +236,13 @@ class Classifier:
                 fit, best = 0.0, ""
                 for answer in answers:
                     others = stating.get((key + answer, code[:4]), set()) - {code}
+                    if feature is ft.MATERIAL and not stated.stated and firmness == "attribute":
+                        # "Beads" may be 3926, 7018 or 7117 by what they are made of: a heading
+                        # named with others by one shop word competes with them as siblings do.
+                        for group in evidence.groups:
+                            if code[:4] in group:
+                                for heading in group - {code[:4]}:
+                                    others |= stating.get((answer, heading), set())
                     value = ft.compatibility(feature, stated, answer, bool(others))
                     if value > fit:
                         fit, best = value, answer
@@ -379,6 +388,9 @@ class Classifier:
         per_code: dict[str, list[float]] = {}
         for match in matches:
             listed = {code for code, _ in match.codes}
+            headings = frozenset(code for code in listed if len(code) == 4)
+            if len(headings) > 1 and headings not in evidence.groups:
+                evidence.groups.append(headings)
             # A word that could be any of four headings ("shoes") says less about each than one
             # that names a single heading ("insole").
             spread = sum(strength for code, strength in match.codes if len(code) == 4) or 1.0
