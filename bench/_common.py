@@ -12,6 +12,7 @@ import os
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 from pathlib import Path
 from typing import Any
@@ -118,6 +119,26 @@ def pg_ensure_database(url: str, name: str) -> str:
     if not pg_database_exists(url, name):
         return pg_recreate_database(url, name)
     return with_database(url, name)
+
+
+def fresh_installation(prefix: str, db: str, pg_database: str) -> tuple[Path, str]:
+    """Point this process at a new var dir and (SQLite, or a recreated PostgreSQL database), set
+    Django up, and return the var dir and the database's label. Call before importing models."""
+    var_dir = Path(tempfile.mkdtemp(prefix=prefix))
+    os.environ["LONGROOM_VAR_DIR"] = str(var_dir)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "longroom.settings")
+    os.environ.setdefault("LONGROOM_LOG_LEVEL", "WARNING")
+    if db == "postgres":
+        os.environ["DATABASE_URL"] = pg_recreate_database(pg_server_url(), pg_database)
+    else:
+        os.environ.pop("DATABASE_URL", None)
+
+    import django
+
+    django.setup()
+    from django.db import connection
+
+    return var_dir, "PostgreSQL" if connection.vendor == "postgresql" else "SQLite"
 
 
 # ── running a benchmark process ────────────────────────────────────────────────────────────

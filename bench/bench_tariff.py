@@ -41,7 +41,6 @@ import pstats
 import random
 import shutil
 import sys
-import tempfile
 import time
 from collections.abc import Callable
 from decimal import Decimal
@@ -50,7 +49,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _common import emit, pg_reachable, pg_recreate_database, pg_server_url, summary_ms
+from _common import emit, fresh_installation, pg_reachable, pg_server_url, summary_ms
 
 PG_DATABASE = "longroom_bench_tariff"
 DEFAULT_DATA = Path(os.environ.get("LONGROOM_BENCH_DATA", "/work/shared/data"))
@@ -696,21 +695,7 @@ def profile(label: str, work: Callable[[], object], limit: int = 25) -> list[str
 
 
 def run(db: str, data: Path, line_count: int, request_count: int, profile_mode: str) -> dict[str, Any]:
-    var_dir = Path(tempfile.mkdtemp(prefix="longroom-bench-tariff-"))
-    os.environ["LONGROOM_VAR_DIR"] = str(var_dir)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "longroom.settings")
-    os.environ.setdefault("LONGROOM_LOG_LEVEL", "WARNING")
-    if db == "postgres":
-        os.environ["DATABASE_URL"] = pg_recreate_database(pg_server_url(), PG_DATABASE)
-    else:
-        os.environ.pop("DATABASE_URL", None)
-
-    import django
-
-    django.setup()
-    from django.db import connection
-
-    label = "PostgreSQL" if connection.vendor == "postgresql" else "SQLite"
+    var_dir, label = fresh_installation("longroom-bench-tariff-", db, PG_DATABASE)
     print(f"tariff ({label}): a fresh installation in {var_dir}", flush=True)
     try:
         result: dict[str, Any] = {"database": label, "import": import_data(data)}
@@ -728,6 +713,8 @@ def run(db: str, data: Path, line_count: int, request_count: int, profile_mode: 
                 f"calculator, {min(3, len(requests) - 1)} requests", lambda: time_estimates(requests[1:4])
             )
     finally:
+        from django.db import connection
+
         connection.close()
         shutil.rmtree(var_dir, ignore_errors=True)
     return result

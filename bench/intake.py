@@ -25,7 +25,6 @@ import signal
 import smtplib
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -36,8 +35,8 @@ from _common import (
     PYTHON,
     ROOT,
     emit,
+    fresh_installation,
     pg_reachable,
-    pg_recreate_database,
     pg_server_url,
     summary_ms,
 )
@@ -218,25 +217,12 @@ def print_profile(path: Path, limit: int = 25) -> list[str]:
 
 
 def run(count: int, db: str, profile: bool, keep: bool) -> dict[str, Any]:
-    var_dir = Path(tempfile.mkdtemp(prefix="longroom-bench-intake-"))
-    os.environ["LONGROOM_VAR_DIR"] = str(var_dir)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "longroom.settings")
-    os.environ.setdefault("LONGROOM_LOG_LEVEL", "WARNING")
-    if db == "postgres":
-        os.environ["DATABASE_URL"] = pg_recreate_database(pg_server_url(), PG_DATABASE)
-    else:
-        os.environ.pop("DATABASE_URL", None)
-
-    import django
-
-    django.setup()
-    from django.db import connection
+    var_dir, label = fresh_installation("longroom-bench-intake-", db, PG_DATABASE)
     from django.utils import timezone
 
     from longroom.desk.mail.smtp import bound_port, start_smtp_server
     from longroom.desk.management.commands.smtp_intake import intake_handler
 
-    label = "PostgreSQL" if connection.vendor == "postgresql" else "SQLite"
     print(f"intake ({label}): preparing a fresh installation in {var_dir}", flush=True)
     prepare_installation()
     messages = build_messages(count + 1)
