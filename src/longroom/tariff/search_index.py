@@ -63,3 +63,23 @@ def classifier_for(edition: Edition) -> Classifier:
             _classifiers.clear()  # only the current index's classifier is kept
             classifier = _classifiers[id(index)] = Classifier(index)
     return classifier
+
+
+def warm_in_background() -> None:
+    """Build the index of the edition in force today in a thread, so a web process's first
+    search does not wait the 2–4 s it takes. Nothing to warm (no edition, no tables yet) is fine."""
+
+    def build() -> None:
+        from django.db import DatabaseError, connection
+        from django.utils import timezone
+
+        from .selectors import NoEditionInForce, edition_in_force
+
+        try:
+            index_for(edition_in_force(timezone.localdate()))
+        except (NoEditionInForce, DatabaseError):
+            pass
+        finally:
+            connection.close()
+
+    threading.Thread(target=build, name="tariff-index-warm-up", daemon=True).start()
