@@ -13,10 +13,10 @@ from typing import Literal
 from django.conf import settings
 from django.http import HttpRequest
 from django.utils import timezone, translation
-from django.utils.translation import get_language
 from ninja import Field, Query, Router, Schema, Status
 from ninja.throttling import SimpleRateThrottle
 
+from longroom.core.language import current_language
 from longroom.tariff import selectors
 from longroom.tariff.calculation import LineResult, Step
 from longroom.tariff.estimates import (
@@ -198,7 +198,7 @@ class SearchQuery(Schema):
     summary="Search the tariff by words or number prefix",
 )
 def tariff_search(request: HttpRequest, query: Query[SearchQuery]) -> Status[object]:
-    language = query.language or ("fr" if (get_language() or "en").startswith("fr") else "en")
+    language = query.language or current_language()
     try:
         with translation.override(language):  # descriptions and messages in the language asked for
             results = selectors.search(query.q, on=_today(query.as_of), language=language, limit=query.limit)

@@ -6,14 +6,10 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from longroom.core.language import current_language
 from longroom.offices.models import InboxKind, Office
-
-
-def _in_french() -> bool:
-    return (get_language() or "en").startswith("fr")
 
 
 class RequestType(models.Model):
@@ -38,7 +34,7 @@ class RequestType(models.Model):
 
     @property
     def label(self) -> str:
-        return self.label_fr if _in_french() else self.label_en
+        return self.label_fr if current_language() == "fr" else self.label_en
 
 
 class Stamp(models.Model):
@@ -77,7 +73,7 @@ class RejectionReason(models.Model):
 
     @property
     def text(self) -> str:
-        return self.text_fr if _in_french() else self.text_en
+        return self.text_fr if current_language() == "fr" else self.text_en
 
 
 class StoredFile(models.Model):

@@ -6,8 +6,9 @@ import zoneinfo
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+
+from longroom.core.language import current_language
 
 
 def validate_time_zone(value: str) -> None:
@@ -47,15 +48,15 @@ class Office(models.Model):
 
     @property
     def name(self) -> str:
-        return self.name_fr if (get_language() or "en").startswith("fr") else self.name_en
+        return self.name_fr if current_language() == "fr" else self.name_en
 
     @property
     def hours(self) -> str:
-        return self.hours_fr if (get_language() or "en").startswith("fr") else self.hours_en
+        return self.hours_fr if current_language() == "fr" else self.hours_en
 
     @property
     def instructions(self) -> str:
-        return self.instructions_fr if (get_language() or "en").startswith("fr") else self.instructions_en
+        return self.instructions_fr if current_language() == "fr" else self.instructions_en
 
     @property
     def zone(self) -> zoneinfo.ZoneInfo:

@@ -13,8 +13,9 @@ import pycountry
 from django import forms
 from django.conf import settings
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+
+from longroom.core.language import current_language
 
 from .selectors import PROVINCES
 from .treatments import TREATMENTS
@@ -26,7 +27,7 @@ def _today() -> dt.date:
 
 def country_choices() -> list[tuple[str, str]]:
     """Countries by name in the reader's language (pycountry ships the ISO 3166 translations)."""
-    return _countries("fr" if (get_language() or "en").startswith("fr") else "en")
+    return _countries(current_language())
 
 
 @lru_cache(maxsize=2)

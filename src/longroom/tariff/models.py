@@ -9,16 +9,9 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-
-def shown_text(english: str, french: str) -> tuple[str, str]:
-    """The text to show the reader and the language it is really in: French when the page is in
-    French and a French text exists, else English (which the page then marks as lang="en")."""
-    if french and (get_language() or "en").startswith("fr"):
-        return french, "fr"
-    return english, "en"
+from longroom.core.language import shown_text
 
 
 class HsSection(models.Model):

@@ -9,14 +9,11 @@ from typing import Any
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
-from django.utils.translation import get_language
+
+from longroom.core.language import current_language
 
 from . import guided, selectors
 from .forms import ClassifyForm, SearchForm
-
-
-def _language() -> str:
-    return "fr" if (get_language() or "en").startswith("fr") else "en"
 
 
 def _as_of(request: HttpRequest) -> dt.date:
@@ -50,7 +47,7 @@ def search(request: HttpRequest) -> HttpResponse:
         on = form.as_of()
         context.update(_edition_context(on), as_of=on)
         if context["edition"] is not None:
-            context["results"] = selectors.search(form.cleaned_data["q"], on=on, language=_language())
+            context["results"] = selectors.search(form.cleaned_data["q"], on=on, language=current_language())
     return render(request, "tariff/search.html", context)
 
 
@@ -119,7 +116,7 @@ def classify(request: HttpRequest) -> HttpResponse:
         description=form.cleaned_data["description"],
         answers=answers,
         on=on,
-        language=_language(),
+        language=current_language(),
     )
     context.update(step=current, answers=[f"{q}:{o}" for q, o in current.answers])
     return render(request, "tariff/classify.html", context)
