@@ -16,7 +16,15 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from longroom.core.models import AuditEvent
-from longroom.tariff.models import Edition, ExchangeRate, HsNode, HsSection, TariffLine, TariffRate
+from longroom.tariff.models import (
+    Edition,
+    ExchangeRate,
+    HsNode,
+    HsSection,
+    SalesTaxRate,
+    TariffLine,
+    TariffRate,
+)
 from longroom.tariff.services import (
     DATA_DIR,
     EditionConflict,
@@ -406,3 +414,29 @@ def test_setting_an_exchange_rate_by_hand_records_before_and_after(rates_admin):
     audited = [(e.data["before"] and Decimal(e.data["before"]), Decimal(e.data["after"])) for e in events]
     assert audited == [(None, Decimal("1.3498")), (Decimal("1.3498"), Decimal("1.3501"))]
     assert {e.actor_id for e in events} == {rates_admin.pk}
+
+
+def test_correcting_a_sales_tax_rate_in_the_admin_is_audited_before_and_after(rates_admin, client, settings):
+    settings.LONGROOM_DEMO = True  # staff may use the admin without a second factor here
+    rates_admin.is_superuser = True
+    rates_admin.save()
+    tax = SalesTaxRate.objects.get(jurisdiction="ON", kind="HST", valid_to__isnull=True)
+    client.force_login(rates_admin)
+    form = {
+        "jurisdiction": "ON",
+        "kind": "HST",
+        "rate_percent": "12.000",
+        "valid_from": tax.valid_from.isoformat(),
+        "valid_to": "",
+        "source": tax.source,
+    }
+    response = client.post(f"/en/admin/tariff/salestaxrate/{tax.pk}/change/", form)
+    assert response.status_code == 302
+    tax.refresh_from_db()
+    assert tax.rate_percent == Decimal("12.000")
+    event = AuditEvent.objects.get(verb="tariff.sales_tax_rate_saved")
+    assert event.actor_id == rates_admin.pk
+    assert (Decimal(event.data["before"]["rate_percent"]), Decimal(event.data["after"]["rate_percent"])) == (
+        Decimal("13.000"),
+        Decimal("12.000"),
+    )

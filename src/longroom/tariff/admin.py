@@ -1,5 +1,5 @@
 """Back office: editions are read-only here (they come from `python -m longroom tariff import`);
-exchange rates are the one table administrators edit by hand, through the audited service."""
+exchange rates and sales-tax rates are edited by hand, each change through its audited service."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from .models import Edition, ExchangeRate, SalesTaxRate
-from .services import exchange_rate_delete, exchange_rate_set
+from .services import exchange_rate_delete, exchange_rate_set, sales_tax_rate_delete, sales_tax_rate_save
 
 
 @admin.register(Edition)
@@ -54,3 +54,13 @@ class ExchangeRateAdmin(admin.ModelAdmin):
 class SalesTaxRateAdmin(admin.ModelAdmin):
     list_display = ["jurisdiction", "kind", "rate_percent", "valid_from", "valid_to", "source"]
     list_filter = ["jurisdiction", "kind"]
+
+    def save_model(self, request: HttpRequest, obj: SalesTaxRate, form: Any, change: bool) -> None:
+        sales_tax_rate_save(actor=request.user, tax=obj)  # type: ignore[arg-type]
+
+    def delete_model(self, request: HttpRequest, obj: SalesTaxRate) -> None:
+        sales_tax_rate_delete(actor=request.user, tax=obj)  # type: ignore[arg-type]
+
+    def delete_queryset(self, request: HttpRequest, queryset: Any) -> None:
+        for tax in queryset:
+            sales_tax_rate_delete(actor=request.user, tax=tax)  # type: ignore[arg-type]

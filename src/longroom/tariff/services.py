@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from longroom.core import audit
 from longroom.core.models import User
 
-from .models import Edition, ExchangeRate, HsNode, HsSection, TariffLine, TariffRate
+from .models import Edition, ExchangeRate, HsNode, HsSection, SalesTaxRate, TariffLine, TariffRate
 from .sources import HsSource, RowError, SourceRejected, TariffSource, read_exchange_rates, read_tariff
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
@@ -380,3 +380,37 @@ def exchange_rate_delete(*, actor: User, exchange_rate: ExchangeRate) -> None:
             },
         )
         exchange_rate.delete()
+
+
+_TAX_FIELDS = ("jurisdiction", "kind", "rate_percent", "valid_from", "valid_to", "source")
+
+
+def _tax_snapshot(tax: SalesTaxRate) -> dict[str, str | None]:
+    return {name: None if getattr(tax, name) is None else str(getattr(tax, name)) for name in _TAX_FIELDS}
+
+
+def sales_tax_rate_save(*, actor: User, tax: SalesTaxRate) -> SalesTaxRate:
+    """An administrator adds or corrects a GST/HST/PST/QST period; the before/after is audited,
+    since every later estimate and declaration depends on it."""
+    with transaction.atomic():
+        stored = SalesTaxRate.objects.select_for_update().filter(pk=tax.pk).first() if tax.pk else None
+        before = _tax_snapshot(stored) if stored is not None else None
+        tax.save()
+        audit.record(
+            verb="tariff.sales_tax_rate_saved",
+            subject=tax,
+            actor=actor,
+            data={"before": before, "after": _tax_snapshot(tax)},
+        )
+    return tax
+
+
+def sales_tax_rate_delete(*, actor: User, tax: SalesTaxRate) -> None:
+    with transaction.atomic():
+        audit.record(
+            verb="tariff.sales_tax_rate_deleted",
+            subject=tax,
+            actor=actor,
+            data={"before": _tax_snapshot(tax)},
+        )
+        tax.delete()
