@@ -146,10 +146,7 @@ def _today(as_of: dt.date | None) -> dt.date:
 )
 def tariff_item(request: HttpRequest, number: str, as_of: dt.date | None = None) -> Status[object]:
     on = _today(as_of)
-    try:
-        item = selectors.tariff_item(number, on)
-    except selectors.TariffLookupError as error:
-        return Status(404, ErrorOut(code=error.code, message=str(error.message)))
+    item = selectors.tariff_item(number, on)  # a lookup error answers 404 (api.urls)
     return Status(
         200,
         ItemOut(
@@ -199,11 +196,8 @@ class SearchQuery(Schema):
 )
 def tariff_search(request: HttpRequest, query: Query[SearchQuery]) -> Status[object]:
     language = query.language or current_language()
-    try:
-        with translation.override(language):  # descriptions and messages in the language asked for
-            results = selectors.search(query.q, on=_today(query.as_of), language=language, limit=query.limit)
-    except selectors.TariffLookupError as error:
-        return Status(404, ErrorOut(code=error.code, message=str(error.message)))
+    with translation.override(language):  # descriptions and messages in the language asked for
+        results = selectors.search(query.q, on=_today(query.as_of), language=language, limit=query.limit)
     return Status(
         200,
         [
@@ -237,10 +231,7 @@ class ExchangeRateOut(Schema):
     summary="The exchange rate in force for a currency on a date",
 )
 def exchange_rate(request: HttpRequest, currency: str, date: dt.date | None = None) -> Status[object]:
-    try:
-        found = selectors.exchange_rate(currency, _today(date))
-    except selectors.TariffLookupError as error:
-        return Status(404, ErrorOut(code=error.code, message=str(error.message)))
+    found = selectors.exchange_rate(currency, _today(date))
     return Status(
         200,
         ExchangeRateOut(

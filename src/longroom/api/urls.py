@@ -3,6 +3,8 @@ from __future__ import annotations
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 
+from longroom.tariff.selectors import TariffLookupError
+
 from .auth import PersonalToken
 from .desk import router as desk_router
 from .tariff import router as tariff_router
@@ -23,6 +25,12 @@ api = NinjaAPI(
 )
 api.add_router("/", desk_router)
 api.add_router("/", tariff_router)
+
+
+@api.exception_handler(TariffLookupError)
+def tariff_lookup_failed(request: HttpRequest, exc: TariffLookupError) -> HttpResponse:
+    """A question the tariff cannot answer (unknown item, no edition or exchange rate that day)."""
+    return api.create_response(request, {"code": exc.code, "message": str(exc.message)}, status=404)
 
 
 @api.exception_handler(Http404)
