@@ -79,7 +79,13 @@ class LineProblem:
 class EstimateRefused(Exception):
     def __init__(self, problems: list[LineProblem]) -> None:
         self.problems = problems
-        super().__init__("; ".join(f"line {p.line}: {p.message}" for p in problems))
+        # The summary the API returns beside the list, so it is in the reader's language too.
+        super().__init__(
+            "; ".join(
+                str(_("line %(line)s: %(message)s") % {"line": p.line, "message": p.message})
+                for p in problems
+            )
+        )
 
 
 @dataclass(frozen=True)
