@@ -206,3 +206,27 @@ def test_headings_one_shop_word_names_compete_on_the_stated_material() -> None:
         "Round beads", category="Jewelry > Fashion Jewelry > Beads", attributes={"Material": "Glass"}
     )
     assert glass[0].code6 == "701810"
+
+
+def test_stones_set_in_jewellery_point_at_articles_of_stones(classifier: Classifier) -> None:
+    plain = classifier.classify("Stainless steel bracelet", attributes={"Material": "Metal"})
+    assert "711620" not in [c.code6 for c in plain[:5]]
+    assert not any(r.code == "7116" for c in plain for r in c.reasons)
+    # A stone named in the title, the material or a "Main Stone" attribute is set in the article:
+    # heading 7116 (articles of precious, semi-precious or synthetic stones) becomes a candidate,
+    # with the stone named as the reason; loose stones (7103, 7104, 7018) are not the goods.
+    for title, attributes in (
+        ("Cubic zirconia stainless steel bracelet", {"Material": "Metal"}),
+        ("Stainless steel bracelet", {"Material": "Stainless steel, cubic zirconia"}),
+        ("Leaf ring for women", {"Main Stone": "Zircon", "Metals Type": "Copper"}),
+    ):
+        found = classifier.classify(title, attributes=attributes)
+        codes = [c.code6 for c in found[:5]]
+        assert "711620" in codes, (title, codes)
+        assert not any(c[:4] in {"7103", "7104", "7018"} for c in codes[:2]), codes
+        stones = next(c for c in found if c.code6 == "711620")
+        assert any(r.kind == "term" and r.code == "7116" for r in stones.reasons)
+    pearls = [
+        c.code6 for c in classifier.classify("Freshwater pearl pendant", attributes={"Material": "Metal"})
+    ]
+    assert "711610" in pearls[:5]

@@ -113,6 +113,9 @@ class Weights:
     # Bonus for the residual subheading ("Other") of a heading: most goods that match nothing
     # more specific end there.
     residual: float = 0.3
+    # Jewellery naming the stones set in it also points at 7116 (articles of stones), at this
+    # share of its jewellery evidence.
+    stones: float = 1.0
     # At most this many subheadings of one heading among the first five (0: no limit).
     per_heading: int = 2
     candidates_from_text: int = 40
@@ -203,6 +206,7 @@ class Classifier:
         w = self.weights
         parts = Listing.read(description, category, attributes or {}, language)
         evidence = self._term_evidence(parts)
+        self._stones_in_jewellery(evidence, parts)
         text_scores, text_words = self._text_evidence(parts)
         detected = {f.id: parts.detect(f) for f in ft.FEATURES}
         self._mirror_garments(evidence, text_scores, text_words, detected[ft.KNIT.id][0])
@@ -411,6 +415,25 @@ class Classifier:
             target = evidence.headings if len(code) == 4 else evidence.subheadings
             target[code] = target.get(code, 0.0) + value
 
+    def _stones_in_jewellery(self, evidence: _Evidence, parts: Listing) -> None:
+        """Zircon, crystal or pearls named on jewellery are set in it, not sold loose: they point
+        at heading 7116 (articles of pearls or of precious, semi-precious, synthetic or
+        reconstructed stones), which may take the article when the stones give its character."""
+        jewellery = max(evidence.headings.get("7113", 0.0), evidence.headings.get("7117", 0.0))
+        if not jewellery or jewellery < max(evidence.headings.values()) * self.weights.heading_floor:
+            return
+        said = " ; ".join((parts.name, parts.stone_words, parts.materials))
+        stones = [m for m in self.terms.find(said) if any(code[:4] in _LOOSE_STONES for code, _ in m.codes)]
+        if not stones:
+            return
+        pearls = all(any(code[:4] == "7101" for code, _ in m.codes) for m in stones)
+        value = self.weights.stones * jewellery
+        subheading = "711610" if pearls else "711620"
+        evidence.headings["7116"] = max(evidence.headings.get("7116", 0.0), value)
+        evidence.subheadings[subheading] = max(evidence.subheadings.get(subheading, 0.0), value)
+        words = tuple(dict.fromkeys(m.words for m in stones))
+        evidence.reasons.setdefault("7116", []).append(Reason("term", words, "7116"))
+
     def _text_evidence(self, parts: Listing) -> tuple[dict[str, float], dict[str, tuple[str, ...]]]:
         w = self.weights
         terms: list[QueryTerm] = []
@@ -452,6 +475,9 @@ class Classifier:
         }
         return best, words
 
+
+# Headings of loose stones: pearls, diamonds, precious and synthetic stones, glass imitations.
+_LOOSE_STONES = frozenset({"7101", "7102", "7103", "7104", "7018"})
 
 # Clothing is split first on the fabric: chapter 61 (knitted or crocheted) and chapter 62 (not)
 # hold the same garments under parallel headings.

@@ -34,6 +34,9 @@ _NOT_MATERIAL_KEY = re.compile(
 _DECISIVE_KEY = re.compile(r"upper|main material|dessus")
 # A shoe's outer sole: with the upper it decides the heading (6402-6405).
 _SOLE_KEY = re.compile(r"outsole|outer sole|semelle exterieure")
+# The stones set in jewellery ("Main Stone: Zircon", "Side Stone: Crystal"): with the metal they
+# decide between 7113/7117 and 7116 (articles of precious, semi-precious or synthetic stones).
+_STONE_KEY = re.compile(r"\bstones?\b|\bgem|pierre")
 _TYPE_KEY = re.compile(r"^(?:item |product |goods |)(?:type|category|kind)$|^type d'article$|^categorie$")
 # "<something> Type" keys that name a property, not the goods ("Closure Type: Zipper").
 _NOT_GOODS_KEY = re.compile(
@@ -80,6 +83,7 @@ class Listing:
     metal_words: str = ""
     knit_words: str = ""
     sole_words: str = ""
+    stone_words: str = ""
     department: str = ""  # the shop's top-level category, folded
 
     @property
@@ -104,6 +108,7 @@ class Listing:
         genders: list[str] = []
         knits: list[str] = []
         soles: list[str] = []
+        stones: list[str] = []
         terms = product_terms()
         named = _stems(description + " " + category)
         for key, raw in attributes.items():
@@ -115,6 +120,8 @@ class Listing:
                 knits.append(value)
             if _SOLE_KEY.search(k):
                 soles.append(value)
+            if _STONE_KEY.search(k):
+                stones.append(value)
             if _MATERIAL_KEY.search(k):
                 if "metal" in k:
                     metals.append(value)
@@ -149,6 +156,7 @@ class Listing:
             metal_words=" ; ".join(metals),
             knit_words=" ; ".join(knits),
             sole_words=" ; ".join(soles),
+            stone_words=" ; ".join(stones),
             department=tx.fold(category.split(">")[0]).strip(),
         )
         if language == "fr":
@@ -178,6 +186,7 @@ class Listing:
             metal_words=self.metal_words + " ; " + english(self.metal_words),
             knit_words=self.knit_words + " ; " + english(self.knit_words),
             sole_words=self.sole_words + " ; " + english(self.sole_words),
+            stone_words=self.stone_words + " ; " + english(self.stone_words),
             department=self.department,
         )
 
