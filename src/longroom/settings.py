@@ -78,6 +78,8 @@ INSTALLED_APPS = [
     "longroom.offices",
     "longroom.desk",
     "longroom.tariff",
+    "longroom.registry",
+    "longroom.revenue",
     "longroom.api",
 ]
 

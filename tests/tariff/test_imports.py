@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
+from longroom.core.importing import SourceRejected
 from longroom.core.models import AuditEvent
 from longroom.tariff.models import (
     Edition,
@@ -33,7 +34,7 @@ from longroom.tariff.services import (
     hs_nomenclature_import,
     tariff_edition_import,
 )
-from longroom.tariff.sources import SourceRejected, read_hs, read_hs_from_package
+from longroom.tariff.sources import read_hs, read_hs_from_package
 
 from .conftest import HS_DIR, require_shared
 

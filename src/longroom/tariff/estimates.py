@@ -19,6 +19,8 @@ from django.conf import settings
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from longroom.core.geography import PROVINCES
+
 from . import selectors
 from .calculation import (
     FIGURE_NAMES,
@@ -294,7 +296,7 @@ def estimate(request: EstimateRequest) -> Estimate:
                 )
             ]
         )
-    if request.casual and request.province.upper() not in dict(selectors.PROVINCES):
+    if request.casual and request.province.upper() not in dict(PROVINCES):
         raise EstimateRefused(
             [
                 LineProblem(

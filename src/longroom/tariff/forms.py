@@ -15,9 +15,9 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from longroom.core.geography import PROVINCES
 from longroom.core.language import current_language
 
-from .selectors import PROVINCES
 from .treatments import TREATMENTS
 
 

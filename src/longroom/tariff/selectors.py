@@ -447,20 +447,3 @@ def sales_taxes(*, on: dt.date, province: str = "", casual: bool = False) -> lis
         if (tax := _tax_in_force(province, kind, on)) is not None
     ]
     return [gst, *provincial]
-
-
-PROVINCES: tuple[tuple[str, str | Promise], ...] = (
-    ("AB", _("Alberta")),
-    ("BC", _("British Columbia")),
-    ("MB", _("Manitoba")),
-    ("NB", _("New Brunswick")),
-    ("NL", _("Newfoundland and Labrador")),
-    ("NS", _("Nova Scotia")),
-    ("NT", _("Northwest Territories")),
-    ("NU", _("Nunavut")),
-    ("ON", _("Ontario")),
-    ("PE", _("Prince Edward Island")),
-    ("QC", _("Quebec")),
-    ("SK", _("Saskatchewan")),
-    ("YT", _("Yukon")),
-)

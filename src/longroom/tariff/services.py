@@ -17,10 +17,11 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from longroom.core import audit
+from longroom.core.importing import RowError, SourceRejected
 from longroom.core.models import User
 
 from .models import Edition, ExchangeRate, HsNode, HsSection, SalesTaxRate, TariffLine, TariffRate
-from .sources import HsSource, RowError, SourceRejected, TariffSource, read_exchange_rates, read_tariff
+from .sources import HsSource, TariffSource, read_exchange_rates, read_tariff
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 # Changes listed one by one in the report; beyond this only the counts are kept.

@@ -28,33 +28,13 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from longroom.core.importing import RowError, SourceRejected
+
 from .rates import RateSyntaxError, parse_rate
 from .treatments import TPHS_RATE_COLUMNS, treatment_code
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 HS_COLUMNS = ("section", "hscode", "description", "parent", "level")
-
-
-@dataclass(frozen=True)
-class RowError:
-    row: int  # 1-based line of the file (the header is line 1), or the SQLite row number
-    field: str
-    message: str
-
-    def __str__(self) -> str:
-        return _("row %(row)s, %(field)s: %(message)s") % {
-            "row": self.row,
-            "field": self.field,
-            "message": self.message,
-        }
-
-
-class SourceRejected(Exception):
-    """The file cannot be loaded; `errors` says why, row by row. Nothing was written."""
-
-    def __init__(self, errors: list[RowError]) -> None:
-        self.errors = errors
-        super().__init__(_("%(count)s problem(s) in the file") % {"count": len(errors)})
 
 
 @dataclass

@@ -15,6 +15,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from longroom.core import audit
+from longroom.core.importing import SourceRejected
 from longroom.tariff import selectors, services, sources
 
 SHOWN_ERRORS = 50
@@ -46,7 +47,7 @@ class Command(BaseCommand):
         with audit.origin("command:tariff"):
             try:
                 getattr(self, "_" + action.replace("-", "_"))(**options)
-            except sources.SourceRejected as rejected:
+            except SourceRejected as rejected:
                 for error in rejected.errors[:SHOWN_ERRORS]:
                     self.stderr.write(f"  {error}")
                 if len(rejected.errors) > SHOWN_ERRORS:

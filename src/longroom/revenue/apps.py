@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class RevenueConfig(AppConfig):
+    name = "longroom.revenue"
+    label = "revenue"
+    verbose_name = _("Revenue")
