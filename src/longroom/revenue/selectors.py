@@ -1,0 +1,110 @@
+"""Reads of the ledger. Every figure is a sum over entries and clearing applications, worked out
+when asked: nothing here reads a stored balance, because there is none."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import DecimalField, OuterRef, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
+
+from longroom.registry.models import ProgramAccount
+
+from .models import CENT, ClearingApplication, LedgerEntry
+
+ZERO = Decimal("0.00")
+
+
+@dataclass
+class OpenItem:
+    """A debit not yet fully paid, or a credit not yet fully used, and what is left of it."""
+
+    entry: LedgerEntry
+    remaining: Decimal
+
+
+@dataclass(frozen=True)
+class AccountPosition:
+    """An account on a business day. `balance` is owed (positive) or owed back (negative);
+    balance == overdue + due_today + not_yet_due − unapplied_credits."""
+
+    as_of: dt.date
+    balance: Decimal
+    overdue: Decimal  # debts whose due date has passed
+    due_today: Decimal
+    not_yet_due: Decimal
+    unapplied_credits: Decimal
+
+
+def _sum(queryset: QuerySet, field: str = "amount") -> Decimal:
+    # SQLite adds decimals as binary floats (0.01 - 2.02 + 2.02 = -0.00999…98); every stored
+    # amount is whole cents, so rounding the total to the cent gives back the exact sum.
+    total = queryset.aggregate(total=Sum(field))["total"]
+    return ZERO if total is None else _cents(total)
+
+
+def _cents(value: Decimal) -> Decimal:
+    return Decimal(value).quantize(CENT)
+
+
+def _applied(relation: str) -> Coalesce:
+    """Per entry, the total of the clearing applications on its `relation` side ("debit"/"credit")."""
+    return Coalesce(
+        Subquery(
+            ClearingApplication.objects.filter(**{relation: OuterRef("pk")})
+            .values(relation)
+            .annotate(total=Sum("amount"))
+            .values("total")[:1],
+            output_field=DecimalField(max_digits=14, decimal_places=2),
+        ),
+        Value(ZERO),
+        output_field=DecimalField(max_digits=14, decimal_places=2),
+    )
+
+
+def open_debits(account: ProgramAccount) -> list[OpenItem]:
+    rows = (
+        LedgerEntry.objects.filter(account=account, amount__gt=0)
+        .annotate(applied=_applied("debit"))
+        .order_by("due_date", "effective_date", "posted_at", "id")
+    )
+    return [item for row in rows if (item := OpenItem(row, row.amount - _cents(row.applied))).remaining > 0]
+
+
+def open_credits(account: ProgramAccount) -> list[OpenItem]:
+    """Unused credits, oldest first: the order in which they are spent."""
+    rows = (
+        LedgerEntry.objects.filter(account=account, amount__lt=0)
+        .annotate(applied=_applied("credit"))
+        .order_by("effective_date", "posted_at", "id")
+    )
+    return [item for row in rows if (item := OpenItem(row, -row.amount - _cents(row.applied))).remaining > 0]
+
+
+def account_position(account: ProgramAccount, as_of: dt.date) -> AccountPosition:
+    entries = LedgerEntry.objects.filter(account=account)
+    applications = ClearingApplication.objects.filter(account=account)
+    debits = entries.filter(amount__gt=0)
+
+    def outstanding(**due: dt.date) -> Decimal:
+        return _sum(debits.filter(**due)) - _sum(
+            applications.filter(**{f"debit__{k}": v for k, v in due.items()})
+        )
+
+    return AccountPosition(
+        as_of=as_of,
+        balance=_sum(entries),
+        overdue=outstanding(due_date__lt=as_of),
+        due_today=outstanding(due_date=as_of),
+        not_yet_due=outstanding(due_date__gt=as_of),
+        unapplied_credits=-_sum(entries.filter(amount__lt=0)) - _sum(applications),
+    )
+
+
+def outstanding_of(entry: LedgerEntry) -> Decimal:
+    """What is left of a debit to pay, or of a credit to use (both positive)."""
+    if entry.amount > 0:
+        return entry.amount - _sum(ClearingApplication.objects.filter(debit=entry))
+    return -entry.amount - _sum(ClearingApplication.objects.filter(credit=entry))

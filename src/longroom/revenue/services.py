@@ -1,0 +1,326 @@
+"""Writes to the ledger: posting, reversing, clearing, applying a credit.
+
+Each service is one transaction that first locks the program account's row, so postings and
+clearing for one account happen one after another even when a payment and the daily clearing
+arrive together (SELECT … FOR UPDATE on PostgreSQL; SQLite has one writer at a time anyway).
+Every service takes `now`: the ledger's clock is the caller's, so a scenario can run months of
+business in a test, and a replayed task posts with the time it was meant for.
+
+Clearing order (domain/carm.md §10; ADR 0006):
+1. credits clear debts on their due date, not before (unless the client applies a credit);
+2. overdue debts first, the oldest due date first;
+3. within a due date, penalties, interest and fees before duties and taxes;
+4. then the account's offsetting preference (oldest transaction, largest or smallest first);
+5. credits are spent oldest first.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from longroom.core import audit
+from longroom.core.models import User
+from longroom.registry.models import ProgramAccount
+
+from .calendar import business_date
+from .models import (
+    CENT,
+    CHARGES_FIRST,
+    CREDIT_KINDS,
+    DEBIT_KINDS,
+    AccountProfile,
+    ClearingApplication,
+    ClearingRule,
+    EntryKind,
+    LedgerEntry,
+    OffsettingPreference,
+)
+from .selectors import OpenItem, open_credits, open_debits, outstanding_of
+
+
+class LedgerError(Exception):
+    """A posting the ledger refuses; the message says why, in the user's language."""
+
+
+def _lock(account: ProgramAccount) -> None:
+    ProgramAccount.objects.select_for_update().filter(pk=account.pk).values_list("pk", flat=True).first()
+
+
+def _money(amount: Decimal | str | int) -> Decimal:
+    value = Decimal(amount)
+    if value != value.quantize(CENT):
+        raise LedgerError(
+            _("amounts are in dollars and cents: %(amount)s has fractions of a cent") % {"amount": value}
+        )
+    return value.quantize(CENT)
+
+
+def ledger_post(
+    *,
+    account: ProgramAccount,
+    kind: EntryKind | str,
+    amount: Decimal | str | int,
+    effective_date: dt.date,
+    now: dt.datetime,
+    due_date: dt.date | None = None,
+    reference: str = "",
+    description: str = "",
+    reason_code: str = "",
+    broker_asec: str = "",
+    actor: User | None = None,
+) -> LedgerEntry:
+    """Post one entry. `amount` is given positive; the kind decides whether it is owed to the
+    agency (debit) or to the client (credit). A credit is cleared against what is due at once."""
+    kind = EntryKind(kind)
+    value = _money(amount)
+    if value <= 0:
+        raise LedgerError(_("an entry's amount must be more than zero"))
+    if kind in DEBIT_KINDS and due_date is None:
+        raise LedgerError(_("a debt needs a due date"))
+    if kind in CREDIT_KINDS:
+        value, due_date = -value, None
+    with transaction.atomic():
+        _lock(account)
+        entry = LedgerEntry.objects.create(
+            account=account,
+            kind=kind,
+            amount=value,
+            posted_at=now,
+            business_date=business_date(now),
+            effective_date=effective_date,
+            due_date=due_date,
+            reference=reference,
+            description=description,
+            reason_code=reason_code,
+            broker_asec=broker_asec,
+            created_by=actor if actor is not None and actor.pk else None,
+        )
+        audit.record(
+            verb="ledger.entry_posted", subject=entry, actor=actor, data=_describe(entry), occurred_at=now
+        )
+        if entry.amount < 0:
+            _clear(account, as_of=entry.business_date, now=now, actor=actor)
+    return entry
+
+
+def ledger_reverse(
+    *,
+    entry: LedgerEntry,
+    now: dt.datetime,
+    reason_code: str,
+    description: str = "",
+    actor: User | None = None,
+) -> LedgerEntry:
+    """Cancel `entry` with an entry of the opposite sign. The reversal first settles whatever is
+    still open of the original; what the original had already paid or been paid by stays
+    recorded, so reversing a cleared payment leaves the debts it paid owing again (as a new debit)."""
+    with transaction.atomic():
+        _lock(entry.account)
+        if LedgerEntry.objects.filter(reverses=entry).exists():
+            raise LedgerError(_("this entry has already been reversed"))
+        if entry.reverses_id is not None:
+            raise LedgerError(_("a reversal cannot itself be reversed: post a new entry"))
+        today = business_date(now)
+        reversal = LedgerEntry.objects.create(
+            account=entry.account,
+            kind=entry.kind,
+            amount=-entry.amount,
+            posted_at=now,
+            business_date=today,
+            effective_date=today,
+            due_date=today if entry.amount < 0 else None,  # a cancelled credit is owed at once
+            reference=entry.reference,
+            description=description or _("Reversal"),
+            reason_code=reason_code,
+            broker_asec=entry.broker_asec,
+            reverses=entry,
+            created_by=actor if actor is not None and actor.pk else None,
+        )
+        still_open = outstanding_of(entry)
+        if still_open > 0:
+            debit, credit = (entry, reversal) if entry.amount > 0 else (reversal, entry)
+            ClearingApplication.objects.create(
+                account=entry.account,
+                credit=credit,
+                debit=debit,
+                amount=min(still_open, abs(entry.amount)),
+                applied_at=now,
+                business_date=today,
+                rule=ClearingRule.REVERSAL,
+            )
+        audit.record(
+            verb="ledger.entry_reversed",
+            subject=reversal,
+            actor=actor,
+            data=_describe(reversal) | {"reverses": entry.pk},
+            occurred_at=now,
+        )
+        if reversal.amount < 0:
+            _clear(entry.account, as_of=today, now=now, actor=actor)
+    return reversal
+
+
+def account_clear(
+    *, account: ProgramAccount, now: dt.datetime, actor: User | None = None
+) -> list[ClearingApplication]:
+    """The daily clearing of one account: unused credits pay what is due or overdue today."""
+    with transaction.atomic():
+        _lock(account)
+        return _clear(account, as_of=business_date(now), now=now, actor=actor)
+
+
+def credit_apply(
+    *, account: ProgramAccount, debit: LedgerEntry, now: dt.datetime, actor: User | None = None
+) -> list[ClearingApplication]:
+    """ "Apply credit as payment": the client spends unused credits on a debt of their choosing,
+    due or not."""
+    if debit.account_id != account.pk or debit.amount <= 0:
+        raise LedgerError(_("choose a debt of this account"))
+    with transaction.atomic():
+        _lock(account)
+        debits = [item for item in open_debits(account) if item.entry.pk == debit.pk]
+        if not debits:
+            raise LedgerError(_("this debt is already paid"))
+        credits = open_credits(account)
+        if not credits:
+            raise LedgerError(_("this account has no credit to apply"))
+        applications = _apply(
+            account, credits, debits, now=now, rule=lambda _item: ClearingRule.CREDIT_APPLIED
+        )
+        _record_clearing(account, applications, actor, now)
+    return applications
+
+
+# ── clearing ──────────────────────────────────────────────────────────────────────────────
+
+
+def _clear(
+    account: ProgramAccount, *, as_of: dt.date, now: dt.datetime, actor: User | None
+) -> list[ClearingApplication]:
+    credits = open_credits(account)
+    if not credits:
+        return []
+    due = [
+        item
+        for item in open_debits(account)
+        if item.entry.due_date is not None and item.entry.due_date <= as_of
+    ]
+    if not due:
+        return []
+    due.sort(key=_clearing_order(as_of, _preference(account)))
+    applications = _apply(
+        account,
+        credits,
+        due,
+        now=now,
+        rule=lambda item: ClearingRule.OVERDUE if _due(item) < as_of else ClearingRule.DUE,
+    )
+    _record_clearing(account, applications, actor, now)
+    return applications
+
+
+def _preference(account: ProgramAccount) -> OffsettingPreference:
+    chosen = (
+        AccountProfile.objects.filter(account=account).values_list("offsetting_preference", flat=True).first()
+    )
+    return OffsettingPreference(chosen or OffsettingPreference.OLDEST_FIRST)
+
+
+def _due(item: OpenItem) -> dt.date:
+    assert item.entry.due_date is not None  # debits always have one (a database constraint)
+    return item.entry.due_date
+
+
+def _clearing_order(
+    as_of: dt.date, preference: OffsettingPreference
+) -> Callable[[OpenItem], tuple[Any, ...]]:
+    def key(item: OpenItem) -> tuple[Any, ...]:
+        entry = item.entry
+        chosen: tuple[Any, ...] = ()
+        if preference == OffsettingPreference.LARGEST_FIRST:
+            chosen = (-item.remaining,)
+        elif preference == OffsettingPreference.SMALLEST_FIRST:
+            chosen = (item.remaining,)
+        return (
+            _due(item) >= as_of,  # overdue (False) before due today (True)
+            _due(item),
+            entry.kind not in CHARGES_FIRST,
+            *chosen,
+            entry.effective_date,
+            entry.posted_at,
+            entry.pk,
+        )
+
+    return key
+
+
+def _apply(
+    account: ProgramAccount,
+    credits: list[OpenItem],
+    debits: list[OpenItem],
+    *,
+    now: dt.datetime,
+    rule: Callable[[OpenItem], ClearingRule],
+) -> list[ClearingApplication]:
+    applications: list[ClearingApplication] = []
+    today = business_date(now)
+    spent = 0
+    for debit in debits:
+        while debit.remaining > 0 and spent < len(credits):
+            credit = credits[spent]
+            amount = min(debit.remaining, credit.remaining)
+            applications.append(
+                ClearingApplication(
+                    account=account,
+                    credit=credit.entry,
+                    debit=debit.entry,
+                    amount=amount,
+                    applied_at=now,
+                    business_date=today,
+                    rule=rule(debit),
+                )
+            )
+            debit.remaining -= amount
+            credit.remaining -= amount
+            if credit.remaining == 0:
+                spent += 1
+        if spent >= len(credits):
+            break
+    return ClearingApplication.objects.bulk_create(applications)
+
+
+def _record_clearing(
+    account: ProgramAccount, applications: list[ClearingApplication], actor: User | None, now: dt.datetime
+) -> None:
+    if not applications:
+        return
+    audit.record(
+        verb="ledger.cleared",
+        subject=account,
+        actor=actor,
+        occurred_at=now,
+        data={
+            "applications": [
+                {"credit": a.credit_id, "debit": a.debit_id, "amount": str(a.amount), "rule": a.rule}
+                for a in applications
+            ]
+        },
+    )
+
+
+def _describe(entry: LedgerEntry) -> dict[str, object]:
+    return {
+        "account": entry.account.number,
+        "kind": entry.kind,
+        "amount": str(entry.amount),
+        "effective_date": entry.effective_date.isoformat(),
+        "due_date": entry.due_date.isoformat() if entry.due_date else None,
+        "reference": entry.reference,
+        "reason_code": entry.reason_code,
+    }
