@@ -13,7 +13,6 @@ from hypothesis import strategies as st
 
 from longroom.core.models import AuditEvent
 from longroom.registry.models import Business, ProgramAccount
-from longroom.revenue.calendar import EASTERN
 from longroom.revenue.models import (
     AccountProfile,
     ClearingApplication,
@@ -26,17 +25,10 @@ from longroom.revenue.models import (
 from longroom.revenue.selectors import account_position, open_credits, open_debits
 from longroom.revenue.services import LedgerError, account_clear, credit_apply, ledger_post, ledger_reverse
 
+from .conftest import at, day
+
 pytestmark = pytest.mark.django_db
 _numbers = itertools.count(1)
-
-
-def at(day: str, hour: int = 12) -> dt.datetime:
-    """Noon Eastern on `day`, as the aware moment services take."""
-    return dt.datetime.combine(dt.date.fromisoformat(day), dt.time(hour), tzinfo=EASTERN)
-
-
-def day(text: str) -> dt.date:
-    return dt.date.fromisoformat(text)
 
 
 @pytest.fixture

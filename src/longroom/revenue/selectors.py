@@ -12,7 +12,7 @@ from django.db.models.functions import Coalesce
 
 from longroom.registry.models import ProgramAccount
 
-from .models import CENT, ClearingApplication, LedgerEntry
+from .models import CENT, ClearingApplication, Declaration, DeclarationVersion, LedgerEntry
 
 ZERO = Decimal("0.00")
 
@@ -108,3 +108,77 @@ def outstanding_of(entry: LedgerEntry) -> Decimal:
     if entry.amount > 0:
         return entry.amount - _sum(ClearingApplication.objects.filter(debit=entry))
     return -entry.amount - _sum(ClearingApplication.objects.filter(credit=entry))
+
+
+# ── declarations ──────────────────────────────────────────────────────────────────────────
+
+HEADER_FIELDS = (
+    "office_number",
+    "release_date",
+    "transport_mode",
+    "carrier_code",
+    "cargo_control_number",
+    "broker_asec",
+    "release_prior_to_payment",
+)
+LINE_FIELDS = (
+    "vendor",
+    "tariff_item",
+    "origin",
+    "treatment_applied",
+    "currency",
+    "value",
+    "quantity",
+    "total",
+)
+TOTAL_FIELDS = (
+    "value_for_duty",
+    "customs_duty",
+    "surtax",
+    "anti_dumping",
+    "countervailing",
+    "excise",
+    "value_for_tax",
+    "gst",
+    "total",
+)
+
+
+@dataclass(frozen=True)
+class VersionChanges:
+    """What changed from one version of a CAD to another: header fields, lines (by line number:
+    added, removed or changed fields) and every total, each as (before, after)."""
+
+    header: dict[str, tuple[object, object]]
+    lines: dict[int, dict[str, tuple[object, object]]]
+    totals: dict[str, tuple[Decimal, Decimal]]
+
+
+def version_changes(before: DeclarationVersion, after: DeclarationVersion) -> VersionChanges:
+    header = {
+        name: (getattr(before, name), getattr(after, name))
+        for name in HEADER_FIELDS
+        if getattr(before, name) != getattr(after, name)
+    }
+    old = {line.number: line for line in before.lines.all()}
+    new = {line.number: line for line in after.lines.all()}
+    lines: dict[int, dict[str, tuple[object, object]]] = {}
+    for number in sorted(old.keys() | new.keys()):
+        a, b = old.get(number), new.get(number)
+        changed = {
+            name: (getattr(a, name) if a else None, getattr(b, name) if b else None)
+            for name in LINE_FIELDS
+            if (getattr(a, name) if a else None) != (getattr(b, name) if b else None)
+        }
+        if changed:
+            lines[number] = changed
+    totals = {
+        name: (getattr(before, name), getattr(after, name))
+        for name in TOTAL_FIELDS
+        if getattr(before, name) != getattr(after, name)
+    }
+    return VersionChanges(header=header, lines=lines, totals=totals)
+
+
+def declarations_of(account: ProgramAccount) -> QuerySet[Declaration]:
+    return Declaration.objects.filter(account=account).select_related("current_version")

@@ -28,8 +28,8 @@ from longroom.core import audit
 from longroom.core.models import User
 from longroom.registry.models import ProgramAccount
 
-from .calendar import business_date
-from .models import (
+from ..calendar import business_date
+from ..models import (
     CENT,
     CHARGES_FIRST,
     CREDIT_KINDS,
@@ -41,7 +41,7 @@ from .models import (
     LedgerEntry,
     OffsettingPreference,
 )
-from .selectors import OpenItem, open_credits, open_debits, outstanding_of
+from ..selectors import OpenItem, open_credits, open_debits, outstanding_of
 
 
 class LedgerError(Exception):
