@@ -22,6 +22,7 @@ from .ledger import (
     LedgerIsAppendOnly,
     OffsettingPreference,
 )
+from .payments import PadAgreement, PadAgreementStatus, Payment, PaymentMethod, PaymentStatus
 
 __all__ = [
     "CENT",
@@ -39,6 +40,11 @@ __all__ = [
     "LedgerEntry",
     "LedgerIsAppendOnly",
     "OffsettingPreference",
+    "PadAgreement",
+    "PadAgreementStatus",
+    "Payment",
+    "PaymentMethod",
+    "PaymentStatus",
     "TransportMode",
     "VersionKind",
     "VersionStatus",

@@ -48,7 +48,8 @@ class LedgerError(Exception):
     """A posting the ledger refuses; the message says why, in the user's language."""
 
 
-def _lock(account: ProgramAccount) -> None:
+def lock_account(account: ProgramAccount) -> None:
+    """Serialize every write to one account's ledger (a no-op on SQLite, which has one writer)."""
     ProgramAccount.objects.select_for_update().filter(pk=account.pk).values_list("pk", flat=True).first()
 
 
@@ -86,7 +87,7 @@ def ledger_post(
     if kind in CREDIT_KINDS:
         value, due_date = -value, None
     with transaction.atomic():
-        _lock(account)
+        lock_account(account)
         entry = LedgerEntry.objects.create(
             account=account,
             kind=kind,
@@ -121,7 +122,7 @@ def ledger_reverse(
     still open of the original; what the original had already paid or been paid by stays
     recorded, so reversing a cleared payment leaves the debts it paid owing again (as a new debit)."""
     with transaction.atomic():
-        _lock(entry.account)
+        lock_account(entry.account)
         if LedgerEntry.objects.filter(reverses=entry).exists():
             raise LedgerError(_("this entry has already been reversed"))
         if entry.reverses_id is not None:
@@ -171,7 +172,7 @@ def account_clear(
 ) -> list[ClearingApplication]:
     """The daily clearing of one account: unused credits pay what is due or overdue today."""
     with transaction.atomic():
-        _lock(account)
+        lock_account(account)
         return _clear(account, as_of=business_date(now), now=now, actor=actor)
 
 
@@ -183,7 +184,7 @@ def credit_apply(
     if debit.account_id != account.pk or debit.amount <= 0:
         raise LedgerError(_("choose a debt of this account"))
     with transaction.atomic():
-        _lock(account)
+        lock_account(account)
         debits = [item for item in open_debits(account) if item.entry.pk == debit.pk]
         if not debits:
             raise LedgerError(_("this debt is already paid"))
