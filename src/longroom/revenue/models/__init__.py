@@ -9,6 +9,7 @@ from .declarations import (
     VersionKind,
     VersionStatus,
 )
+from .interest import InterestCharge, InterestRate
 from .ledger import (
     CENT,
     CHARGES_FIRST,
@@ -37,6 +38,8 @@ __all__ = [
     "DeclarationStatus",
     "DeclarationVersion",
     "EntryKind",
+    "InterestCharge",
+    "InterestRate",
     "LedgerEntry",
     "LedgerIsAppendOnly",
     "OffsettingPreference",

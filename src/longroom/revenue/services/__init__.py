@@ -10,6 +10,7 @@ from .declarations import (
     declaration_submit,
     declaration_withdraw,
 )
+from .interest import interest_charge, penalty_post
 from .ledger import LedgerError, account_clear, credit_apply, ledger_post, ledger_reverse
 from .payments import (
     CREDIT_CARD_CAP,
@@ -37,9 +38,11 @@ __all__ = [
     "declaration_correct",
     "declaration_submit",
     "declaration_withdraw",
+    "interest_charge",
     "ledger_post",
     "ledger_reverse",
     "pad_agreement_cancel",
     "pad_agreement_sign",
     "pad_debits_run",
+    "penalty_post",
 ]
