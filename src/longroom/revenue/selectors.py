@@ -83,9 +83,16 @@ def open_credits(account: ProgramAccount) -> list[OpenItem]:
     return [item for row in rows if (item := OpenItem(row, -row.amount - _cents(row.applied))).remaining > 0]
 
 
-def account_position(account: ProgramAccount, as_of: dt.date) -> AccountPosition:
+def account_position(
+    account: ProgramAccount, as_of: dt.date, *, posted_through: dt.date | None = None
+) -> AccountPosition:
+    """The account on `as_of`. With `posted_through`, as the ledger stood at the end of that
+    business day (what a statement issued that day shows, however much is posted later)."""
     entries = LedgerEntry.objects.filter(account=account)
     applications = ClearingApplication.objects.filter(account=account)
+    if posted_through is not None:
+        entries = entries.filter(business_date__lte=posted_through)
+        applications = applications.filter(business_date__lte=posted_through)
     debits = entries.filter(amount__gt=0)
 
     def outstanding(**due: dt.date) -> Decimal:

@@ -9,6 +9,7 @@ from .declarations import (
     VersionKind,
     VersionStatus,
 )
+from .documents import RevenueDocument, RevenueDocumentKind
 from .interest import InterestCharge, InterestRate
 from .ledger import (
     CENT,
@@ -48,6 +49,8 @@ __all__ = [
     "Payment",
     "PaymentMethod",
     "PaymentStatus",
+    "RevenueDocument",
+    "RevenueDocumentKind",
     "TransportMode",
     "VersionKind",
     "VersionStatus",
