@@ -10,15 +10,18 @@ from django.contrib import admin, messages
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from longroom.core.importing import SourceRejected
 
-from .models import Business, CustomsBroker, ProgramAccount
+from .models import AccountAccess, Business, CustomsBroker, ProgramAccount
 from .numbers import asec_problem, bn9_problem, bn15_problem, clean_bn9, clean_bn15
 from .services import (
     BUSINESS_FIELDS,
+    account_access_grant,
+    account_access_revoke,
     business_problems,
     business_register,
     business_update,
@@ -210,3 +213,34 @@ class CustomsBrokerAdmin(admin.ModelAdmin):
 
     def save_model(self, request: HttpRequest, obj: CustomsBroker, form: Any, change: bool) -> None:
         obj.pk = customs_broker_register(actor=request.user, business=obj.business, asec=obj.asec).pk  # type: ignore[arg-type]
+
+
+@admin.register(AccountAccess)
+class AccountAccessAdmin(admin.ModelAdmin):
+    list_display = ["user", "account", "level", "granted_at", "revoked_at"]
+    list_filter = ["level"]
+    search_fields = ["user__email", "account__number", "account__business__legal_name"]
+    autocomplete_fields = ["account"]
+    fields = ["user", "account", "level"]
+    actions = ["revoke"]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        return ["user", "account", "level"] if obj is not None else []
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def save_model(self, request: HttpRequest, obj: AccountAccess, form: Any, change: bool) -> None:
+        if not change:
+            obj.pk = account_access_grant(
+                account=obj.account,
+                user=obj.user,
+                level=obj.level,
+                actor=request.user,  # type: ignore[arg-type]
+                now=timezone.now(),
+            ).pk
+
+    @admin.action(description=gettext_lazy("Revoke the selected accesses"))
+    def revoke(self, request: HttpRequest, queryset: Any) -> None:
+        for access in queryset.filter(revoked_at=None):
+            account_access_revoke(access=access, actor=request.user, now=timezone.now())  # type: ignore[arg-type]

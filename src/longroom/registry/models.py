@@ -83,3 +83,41 @@ class CustomsBroker(models.Model):
 
     def __str__(self) -> str:
         return f"{self.business.legal_name} (ASEC {self.asec})"
+
+
+class AccessLevel(models.TextChoices):
+    READ = "read", _("Read")
+    EDIT = "edit", _("Edit (declare, pay)")
+
+
+class AccountAccess(models.Model):
+    """A person's access to a program account: what the API and the portal let them see and do.
+
+    Staff grant it here for now; the portal's delegation (BAM, PAM, editors, readers, third
+    parties) will grant and revoke the same records. Never deleted: a revoked access keeps who
+    had it and until when.
+    """
+
+    user = models.ForeignKey("core.User", on_delete=models.PROTECT, related_name="account_accesses")
+    account = models.ForeignKey(ProgramAccount, on_delete=models.PROTECT, related_name="accesses")
+    level = models.CharField(_("level"), max_length=4, choices=AccessLevel.choices, default=AccessLevel.READ)
+    granted_at = models.DateTimeField(_("granted at"))
+    granted_by = models.ForeignKey(
+        "core.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["account", "user"]
+        verbose_name = _("account access")
+        verbose_name_plural = _("account accesses")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "account"],
+                condition=models.Q(revoked_at__isnull=True),
+                name="one_live_access",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} → {self.account} ({self.level})"

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q, QuerySet
 
-from .models import Business, ProgramAccount
+from longroom.core.models import User
+
+from .models import AccessLevel, AccountAccess, Business, ProgramAccount
 from .numbers import clean_bn15
 
 
@@ -26,3 +29,22 @@ def program_accounts_matching(query: str, *, limit: int = 50) -> QuerySet[Progra
 
 def business_by_bn9(bn9: str) -> Business | None:
     return Business.objects.filter(bn9=bn9).first()
+
+
+def is_revenue_staff(user: User | AnonymousUser) -> bool:
+    """Agency staff who may see every account's ledger (the revenue permission, or superuser)."""
+    return bool(user.is_active and user.is_staff and user.has_perm("revenue.view_ledgerentry"))
+
+
+def accounts_visible_to(user: User | AnonymousUser, *, level: str | None = None) -> QuerySet[ProgramAccount]:
+    """The program accounts `user` may see (or act on, with level="edit"): all for revenue
+    staff, else those with a live access."""
+    accounts = ProgramAccount.objects.select_related("business")
+    if not user.is_authenticated or not user.is_active:
+        return accounts.none()
+    if is_revenue_staff(user):
+        return accounts
+    live = AccountAccess.objects.filter(user=user, revoked_at=None)
+    if level == AccessLevel.EDIT:
+        live = live.filter(level=AccessLevel.EDIT)
+    return accounts.filter(pk__in=live.values("account_id"))

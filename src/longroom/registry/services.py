@@ -26,7 +26,7 @@ from longroom.core.geography import PROVINCES
 from longroom.core.importing import RowError, SourceRejected
 from longroom.core.models import User
 
-from .models import Business, CustomsBroker, ProgramAccount, ProgramAccountStatus
+from .models import AccessLevel, AccountAccess, Business, CustomsBroker, ProgramAccount, ProgramAccountStatus
 from .numbers import asec_problem, bn9_problem, bn15_problem, clean_bn9, clean_bn15
 
 BUSINESS_FIELDS = (
@@ -365,3 +365,43 @@ def registry_export_rows() -> list[dict[str, Any]]:
         row["asec"] = broker.asec if broker is not None else ""
         out.append(row)
     return out
+
+
+# ── access to accounts ────────────────────────────────────────────────────────────────────
+
+
+def account_access_grant(
+    *, account: ProgramAccount, user: User, level: str, actor: User | None, now: dt.datetime
+) -> AccountAccess:
+    """Give `user` access to `account` (or change its level); one live access per person and account."""
+    if level not in AccessLevel.values:
+        raise RegistryError({"level": _("choose read or edit")})
+    with transaction.atomic():
+        live = (
+            AccountAccess.objects.select_for_update()
+            .filter(user=user, account=account, revoked_at=None)
+            .first()
+        )
+        if live is not None and live.level == level:
+            return live
+        if live is not None:
+            live.revoked_at = now
+            live.save(update_fields=["revoked_at"])
+        access = AccountAccess.objects.create(
+            user=user, account=account, level=level, granted_at=now, granted_by=actor
+        )
+        audit.record(
+            verb="account_access.granted",
+            subject=access,
+            actor=actor,
+            data={"user": user.email, "account": account.number, "level": level},
+        )
+    return access
+
+
+def account_access_revoke(*, access: AccountAccess, actor: User | None, now: dt.datetime) -> AccountAccess:
+    with transaction.atomic():
+        if AccountAccess.objects.filter(pk=access.pk, revoked_at=None).update(revoked_at=now):
+            audit.record(verb="account_access.revoked", subject=access, actor=actor)
+    access.refresh_from_db()
+    return access

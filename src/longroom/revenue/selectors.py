@@ -4,10 +4,11 @@ when asked: nothing here reads a stored balance, because there is none."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import DecimalField, OuterRef, QuerySet, Subquery, Sum, Value
+from django.db.models import Case, DecimalField, F, OuterRef, QuerySet, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce
 
 from longroom.registry.models import ProgramAccount
@@ -189,3 +190,80 @@ def version_changes(before: DeclarationVersion, after: DeclarationVersion) -> Ve
 
 def declarations_of(account: ProgramAccount) -> QuerySet[Declaration]:
     return Declaration.objects.filter(account=account).select_related("current_version")
+
+
+# ── transaction history ───────────────────────────────────────────────────────────────────
+
+
+@dataclass(frozen=True)
+class HistoryFilter:
+    """What a person narrows the transaction history to. Dates are business dates, inclusive."""
+
+    kinds: tuple[str, ...] = ()
+    posted_from: dt.date | None = None
+    posted_to: dt.date | None = None
+    reference: str = ""
+    open_only: bool = False  # debts not fully paid and credits not fully used
+
+
+@dataclass(frozen=True)
+class HistoryRow:
+    entry: LedgerEntry
+    outstanding: Decimal  # what is left to pay of a debt, or to use of a credit
+
+
+@dataclass(frozen=True)
+class HistoryPage:
+    rows: list[HistoryRow]
+    page: int
+    page_size: int
+    has_next: bool
+
+
+def transaction_history(
+    account: ProgramAccount, filters: HistoryFilter = HistoryFilter(), *, page: int = 1, page_size: int = 50
+) -> HistoryPage:
+    """The account's entries, newest first, filtered and paged; each with what is left of it.
+    One query per page (the outstanding amount is a subquery per row), on the
+    (account, posted_at, id) index."""
+    page, page_size = max(page, 1), min(max(page_size, 1), 500)
+    rows = _history_queryset(account, filters)
+    chunk = list(rows[(page - 1) * page_size : page * page_size + 1])
+    return HistoryPage(
+        rows=[HistoryRow(row, _cents(row.left)) for row in chunk[:page_size]],  # type: ignore[attr-defined]
+        page=page,
+        page_size=page_size,
+        has_next=len(chunk) > page_size,
+    )
+
+
+def transaction_history_all(
+    account: ProgramAccount, filters: HistoryFilter = HistoryFilter()
+) -> Iterator[HistoryRow]:
+    """Every matching row, for a CSV export, read in chunks."""
+    for row in _history_queryset(account, filters).iterator(chunk_size=2000):
+        yield HistoryRow(row, _cents(row.left))  # type: ignore[attr-defined]
+
+
+def _history_queryset(account: ProgramAccount, filters: HistoryFilter) -> QuerySet[LedgerEntry]:
+    entries = LedgerEntry.objects.filter(account=account)
+    if filters.kinds:
+        entries = entries.filter(kind__in=filters.kinds)
+    if filters.posted_from:
+        entries = entries.filter(business_date__gte=filters.posted_from)
+    if filters.posted_to:
+        entries = entries.filter(business_date__lte=filters.posted_to)
+    if filters.reference.strip():
+        entries = entries.filter(reference__icontains=filters.reference.strip())
+    money = DecimalField(max_digits=14, decimal_places=2)
+    entries = entries.annotate(
+        left=Case(
+            When(amount__gt=0, then=F("amount") - _applied("debit")),
+            default=-F("amount") - _applied("credit"),
+            output_field=money,
+        )
+    )
+    if filters.open_only:
+        # Half a cent, not zero: SQLite subtracts as binary floats and may leave 1e-16 behind.
+        entries = entries.filter(left__gte=Decimal("0.005"))
+    return entries.order_by("-posted_at", "-id")
