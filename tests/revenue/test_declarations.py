@@ -16,6 +16,7 @@ from longroom.revenue.models import (
     DeclarationStatus,
     EntryKind,
     LedgerEntry,
+    SecurityType,
     VersionKind,
     VersionStatus,
 )
@@ -29,6 +30,7 @@ from longroom.revenue.services import (
     declaration_correct,
     declaration_submit,
     declaration_withdraw,
+    rpp_enrol,
 )
 
 from .conftest import at, day
@@ -54,7 +56,11 @@ def tshirts(value: str = "1000", **changes) -> CadLine:
 
 @pytest.fixture
 def ready(customs_office, importer, tariff):
+    """The importer, enrolled in RPP with the minimum security (no history yet), and the day's USD rate."""
     tariff("USD", "2026-03-10", "1.3500")
+    rpp_enrol(
+        account=importer, security_type=SecurityType.CASH, security_amount=D("5000.00"), now=at("2026-03-02")
+    )
     return importer
 
 
@@ -295,3 +301,15 @@ def test_withdrawing_a_cad_reverses_everything_it_posted(ready):
     assert LedgerEntry.objects.filter(reverses__isnull=False).count() == 2
     with pytest.raises(DeclarationError):
         declaration_withdraw(declaration=first.declaration, now=at("2026-03-11"), reason="again")
+
+
+def test_release_prior_to_payment_needs_an_account_enrolled_in_rpp(customs_office, broker, tariff):
+    tariff("USD", "2026-03-10", "1.3500")
+    refused = declaration_submit(
+        account=broker,
+        transaction_number=NUMBER,
+        header=header(release_prior_to_payment=True),
+        lines=[tshirts()],
+        now=at("2026-03-10"),
+    )
+    assert [p["code"] for p in refused.problems] == ["not_enrolled_in_rpp"]

@@ -25,12 +25,22 @@ from .ledger import (
     OffsettingPreference,
 )
 from .payments import PadAgreement, PadAgreementStatus, Payment, PaymentMethod, PaymentStatus
+from .security import (
+    MAXIMUM_SECURITY,
+    MINIMUM_SECURITY,
+    RppEnrolment,
+    RppStatus,
+    SecurityReview,
+    SecurityType,
+)
 
 __all__ = [
     "CENT",
     "CHARGES_FIRST",
     "CREDIT_KINDS",
     "DEBIT_KINDS",
+    "MAXIMUM_SECURITY",
+    "MINIMUM_SECURITY",
     "AccountProfile",
     "ClearingApplication",
     "ClearingRule",
@@ -51,6 +61,10 @@ __all__ = [
     "PaymentStatus",
     "RevenueDocument",
     "RevenueDocumentKind",
+    "RppEnrolment",
+    "RppStatus",
+    "SecurityReview",
+    "SecurityType",
     "TransportMode",
     "VersionKind",
     "VersionStatus",

@@ -21,6 +21,15 @@ from .payments import (
     pad_agreement_sign,
     pad_debits_run,
 )
+from .security import (
+    SecurityRefused,
+    rpp_enrol,
+    rpp_in_force,
+    rpp_security_post,
+    security_lapses_enforce,
+    security_requirement,
+    security_reviews_run,
+)
 from .statements import (
     DocumentError,
     broker_statement_issue,
@@ -39,6 +48,7 @@ __all__ = [
     "DocumentError",
     "LedgerError",
     "PaymentRefused",
+    "SecurityRefused",
     "account_clear",
     "adjustment_approve",
     "adjustment_reject",
@@ -59,6 +69,12 @@ __all__ = [
     "pad_agreement_sign",
     "pad_debits_run",
     "penalty_post",
+    "rpp_enrol",
+    "rpp_in_force",
+    "rpp_security_post",
+    "security_lapses_enforce",
+    "security_requirement",
+    "security_reviews_run",
     "statement_issue",
     "statements_issue_all",
 ]

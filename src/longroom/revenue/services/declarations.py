@@ -52,6 +52,7 @@ from ..models import (
     VersionStatus,
 )
 from .ledger import ledger_post, ledger_reverse
+from .security import rpp_in_force
 
 ZERO = Decimal("0.00")
 
@@ -321,6 +322,11 @@ def _check(account: ProgramAccount, header: CadHeader, lines: list[CadLine]) -> 
         )  # fmt: skip
     if header.broker_account or header.broker_asec:
         checked.broker = _broker(header, checked)
+    if header.release_prior_to_payment and not rpp_in_force(account):
+        checked.add(
+            0, "release_prior_to_payment", "not_enrolled_in_rpp",
+            _("this account is not enrolled in release prior to payment (or RPP is suspended)"),
+        )  # fmt: skip
     if not lines:
         checked.add(0, "lines", "no_lines", _("a declaration has at least one invoice line"))
         return checked
