@@ -25,6 +25,7 @@ from .ledger import (
     OffsettingPreference,
 )
 from .payments import PadAgreement, PadAgreementStatus, Payment, PaymentMethod, PaymentStatus
+from .runs import RevenueDayRun
 from .security import (
     MAXIMUM_SECURITY,
     MINIMUM_SECURITY,
@@ -59,6 +60,7 @@ __all__ = [
     "Payment",
     "PaymentMethod",
     "PaymentStatus",
+    "RevenueDayRun",
     "RevenueDocument",
     "RevenueDocumentKind",
     "RppEnrolment",

@@ -1,5 +1,6 @@
 """Revenue services, one module per subject; imported here so `revenue.services.x` keeps working."""
 
+from .days import revenue_day_due, revenue_day_run
 from .declarations import (
     CadHeader,
     CadLine,
@@ -69,6 +70,8 @@ __all__ = [
     "pad_agreement_sign",
     "pad_debits_run",
     "penalty_post",
+    "revenue_day_due",
+    "revenue_day_run",
     "rpp_enrol",
     "rpp_in_force",
     "rpp_security_post",

@@ -30,9 +30,15 @@ DAYS_IN_YEAR = Decimal(365)
 
 
 def interest_charge(
-    *, account: ProgramAccount, through: dt.date, now: dt.datetime, actor: User | None = None
+    *,
+    account: ProgramAccount,
+    through: dt.date,
+    now: dt.datetime,
+    due_date: dt.date | None = None,
+    actor: User | None = None,
 ) -> InterestCharge | None:
-    """Charge interest for the days since the last charge through `through`; None when every
+    """Charge interest for the days since the last charge through `through`, payable on
+    `due_date` (the statement's due date when charged with it; else `through`); None when every
     day is already charged."""
     with transaction.atomic():
         lock_account(account)
@@ -77,7 +83,7 @@ def interest_charge(
                 kind=EntryKind.INTEREST,
                 amount=total,
                 effective_date=through,
-                due_date=through,
+                due_date=due_date or through,
                 now=now,
                 reference=f"INT-{through.isoformat()}",
                 description=_("Interest %(start)s to %(end)s")

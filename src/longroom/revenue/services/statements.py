@@ -248,6 +248,10 @@ def broker_statement_data(broker: CustomsBroker, cycle: StatementCycle, language
     tagged = LedgerEntry.objects.filter(broker_asec=broker.asec)
     as_of_end = tagged.filter(business_date__lte=end)
     debts = as_of_end.filter(amount__gt=0)
+    credits = as_of_end.filter(amount__lt=0)
+    unused = -_sum(credits) - _sum(
+        ClearingApplication.objects.filter(credit__in=credits, business_date__lte=end)
+    )
     return DocumentData(
         kind=DocumentKind.BROKER_STATEMENT,
         language=language,
@@ -262,7 +266,7 @@ def broker_statement_data(broker: CustomsBroker, cycle: StatementCycle, language
         opening_balance=_sum(tagged.filter(business_date__lt=start)),
         lines=_lines(tagged.filter(business_date__range=(start, end)), with_account=True),
         closing_balance=_sum(as_of_end),
-        amount_due=_outstanding(debts.filter(due_date__lte=cycle.due_date), end),
+        amount_due=max(_outstanding(debts.filter(due_date__lte=cycle.due_date), end) - unused, ZERO),
         overdue=_outstanding(debts.filter(due_date__lt=end), end),
         broker_asec=broker.asec,
     )
