@@ -11,6 +11,8 @@ import pytest
 from longroom.offices.models import Office
 from longroom.registry.models import Business, CustomsBroker, ProgramAccount
 from longroom.revenue.calendar import EASTERN
+from longroom.revenue.models import ClearingApplication, LedgerEntry
+from longroom.revenue.selectors import account_position, open_credits, open_debits
 
 
 def at(day: str, hour: int = 12) -> dt.datetime:
@@ -73,3 +75,32 @@ def tariff(db):
         )
 
     return rate
+
+
+def assert_ledger_consistent(account: ProgramAccount, on: dt.date) -> None:
+    """The ledger's invariants for one account: the balance is the sum of the entries and equals
+    what is owed less what is unused; no debt is paid, and no credit spent, beyond its amount."""
+    entries = list(LedgerEntry.objects.filter(account=account))
+    applications = list(ClearingApplication.objects.filter(account=account))
+    total = sum((e.amount for e in entries), Decimal("0.00"))
+    position = account_position(account, on)
+    # The balance is the sum of the entries, and equals what is owed less what is unused.
+    assert position.balance == total
+    assert (
+        position.balance
+        == position.overdue + position.due_today + position.not_yet_due - position.unapplied_credits
+    )
+    # No debt paid beyond its amount, no credit spent beyond its amount; applications are positive.
+    for entry in entries:
+        if entry.amount > 0:
+            assert sum((a.amount for a in applications if a.debit_id == entry.pk), Decimal(0)) <= entry.amount
+        else:
+            assert (
+                sum((a.amount for a in applications if a.credit_id == entry.pk), Decimal(0)) <= -entry.amount
+            )
+    assert all(a.amount > 0 and a.amount == a.amount.quantize(Decimal("0.01")) for a in applications)
+    assert (
+        sum((i.remaining for i in open_debits(account)), Decimal(0))
+        == position.overdue + position.due_today + position.not_yet_due
+    )
+    assert sum((i.remaining for i in open_credits(account)), Decimal(0)) == position.unapplied_credits
