@@ -23,7 +23,15 @@ from longroom.revenue.models import (
     OffsettingPreference,
 )
 from longroom.revenue.selectors import account_position, open_credits, open_debits
-from longroom.revenue.services import LedgerError, account_clear, credit_apply, ledger_post, ledger_reverse
+from longroom.revenue.services import (
+    LedgerError,
+    Posting,
+    account_clear,
+    credit_apply,
+    ledger_post,
+    ledger_post_many,
+    ledger_reverse,
+)
 
 from .conftest import assert_ledger_consistent, at, day
 
@@ -262,3 +270,25 @@ def test_clearing_never_creates_or_destroys_money(business, history):
             ):
                 credit_apply(account=account, debit=target, now=at("2026-03-25"))
         assert_ledger_consistent(account, start + dt.timedelta(days=30))
+
+
+def test_a_batch_is_posted_whole_with_an_event_per_entry_and_its_credits_cleared(business):
+    first, second = new_account(business), new_account(business)
+    batch = [
+        Posting(first, EntryKind.DUTIES_TAXES, D("100.00"), day("2026-03-02"), due_date=day("2026-03-02")),
+        Posting(second, EntryKind.DUTIES_TAXES, D("40.00"), day("2026-03-02"), due_date=day("2026-03-31")),
+        Posting(first, EntryKind.PAYMENT, D("60.00"), day("2026-03-03")),
+    ]
+    entries = ledger_post_many(postings=batch, now=at("2026-03-03"))
+    assert len(entries) == 3 and all(e.pk for e in entries)
+    assert AuditEvent.objects.filter(verb="ledger.entry_posted").count() == 3
+    assert ClearingApplication.objects.get().amount == D("60.00")  # the payment met the overdue debt
+    with pytest.raises(LedgerError):
+        ledger_post_many(
+            postings=[
+                batch[0],
+                Posting(second, EntryKind.FEE, D("1.001"), day("2026-03-02"), day("2026-03-02")),
+            ],
+            now=at("2026-03-04"),
+        )
+    assert LedgerEntry.objects.count() == 3  # nothing of the refused batch

@@ -46,6 +46,30 @@ def record(
     data: dict[str, Any] | None = None,
     occurred_at: Any = None,
 ) -> AuditEvent:
+    event = unsaved(
+        verb=verb,
+        subject=subject,
+        actor=actor,
+        actor_label=actor_label,
+        office_id=office_id,
+        data=data,
+        occurred_at=occurred_at,
+    )
+    event.save()
+    return event
+
+
+def unsaved(
+    *,
+    verb: str,
+    subject: models.Model,
+    actor: User | None = None,
+    actor_label: str = "",
+    office_id: int | None = None,
+    data: dict[str, Any] | None = None,
+    occurred_at: Any = None,
+) -> AuditEvent:
+    """The event `record` would write, not yet written: for `record_many`."""
     event = AuditEvent(
         verb=verb,
         actor=actor if actor is not None and actor.pk else None,
@@ -58,5 +82,9 @@ def record(
     )
     if occurred_at is not None:
         event.occurred_at = occurred_at
-    event.save()
     return event
+
+
+def record_many(events: list[AuditEvent]) -> None:
+    """Write many events in one statement, one event per state change still (bulk postings)."""
+    AuditEvent.objects.bulk_create(events, batch_size=1000)

@@ -12,7 +12,15 @@ from .declarations import (
     declaration_withdraw,
 )
 from .interest import interest_charge, penalty_post
-from .ledger import LedgerError, account_clear, credit_apply, ledger_post, ledger_reverse
+from .ledger import (
+    LedgerError,
+    Posting,
+    account_clear,
+    credit_apply,
+    ledger_post,
+    ledger_post_many,
+    ledger_reverse,
+)
 from .payments import (
     CREDIT_CARD_CAP,
     PaymentRefused,
@@ -49,6 +57,7 @@ __all__ = [
     "DocumentError",
     "LedgerError",
     "PaymentRefused",
+    "Posting",
     "SecurityRefused",
     "account_clear",
     "adjustment_approve",
@@ -65,6 +74,7 @@ __all__ = [
     "document_reissue",
     "interest_charge",
     "ledger_post",
+    "ledger_post_many",
     "ledger_reverse",
     "pad_agreement_cancel",
     "pad_agreement_sign",

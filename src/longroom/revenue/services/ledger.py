@@ -17,7 +17,8 @@ Clearing order (domain/carm.md §10; ADR 0006):
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -62,6 +63,21 @@ def _money(amount: Decimal | str | int) -> Decimal:
     return value.quantize(CENT)
 
 
+@dataclass(frozen=True)
+class Posting:
+    """One entry to post: `amount` positive, the kind says which way it goes."""
+
+    account: ProgramAccount
+    kind: EntryKind | str
+    amount: Decimal | str | int
+    effective_date: dt.date
+    due_date: dt.date | None = None
+    reference: str = ""
+    description: str = ""
+    reason_code: str = ""
+    broker_asec: str = ""
+
+
 def ledger_post(
     *,
     account: ProgramAccount,
@@ -78,36 +94,77 @@ def ledger_post(
 ) -> LedgerEntry:
     """Post one entry. `amount` is given positive; the kind decides whether it is owed to the
     agency (debit) or to the client (credit). A credit is cleared against what is due at once."""
-    kind = EntryKind(kind)
-    value = _money(amount)
-    if value <= 0:
-        raise LedgerError(_("an entry's amount must be more than zero"))
-    if kind in DEBIT_KINDS and due_date is None:
-        raise LedgerError(_("a debt needs a due date"))
-    if kind in CREDIT_KINDS:
-        value, due_date = -value, None
+    posting = Posting(
+        account, kind, amount, effective_date, due_date, reference, description, reason_code, broker_asec
+    )
+    entry = _entry(posting, now=now, actor=actor)
     with transaction.atomic():
         lock_account(account)
-        entry = LedgerEntry.objects.create(
-            account=account,
-            kind=kind,
-            amount=value,
-            posted_at=now,
-            business_date=business_date(now),
-            effective_date=effective_date,
-            due_date=due_date,
-            reference=reference,
-            description=description,
-            reason_code=reason_code,
-            broker_asec=broker_asec,
-            created_by=actor if actor is not None and actor.pk else None,
-        )
+        entry.save()
         audit.record(
             verb="ledger.entry_posted", subject=entry, actor=actor, data=_describe(entry), occurred_at=now
         )
         if entry.amount < 0:
             _clear(account, as_of=entry.business_date, now=now, actor=actor)
     return entry
+
+
+def ledger_post_many(
+    *, postings: Sequence[Posting], now: dt.datetime, actor: User | None = None
+) -> list[LedgerEntry]:
+    """Post a batch (a day's declarations from a feed, a migration) in one transaction: every
+    entry checked first and the whole batch refused if one is wrong; the accounts locked in one
+    order (so two batches cannot deadlock); one audit event per entry still; then each account
+    that received a credit is cleared."""
+    entries = [_entry(posting, now=now, actor=actor) for posting in postings]
+    accounts = sorted({entry.account_id for entry in entries})
+    with transaction.atomic():
+        list(
+            ProgramAccount.objects.select_for_update()
+            .filter(pk__in=accounts)
+            .order_by("pk")
+            .values_list("pk")
+        )
+        LedgerEntry.objects.bulk_create(entries, batch_size=1000)
+        audit.record_many(
+            [
+                audit.unsaved(
+                    verb="ledger.entry_posted", subject=e, actor=actor, data=_describe(e), occurred_at=now
+                )
+                for e in entries
+            ]
+        )
+        credited = {entry.account_id for entry in entries if entry.amount < 0}
+        for account in ProgramAccount.objects.filter(pk__in=credited).order_by("pk"):
+            _clear(account, as_of=business_date(now), now=now, actor=actor)
+    return entries
+
+
+def _entry(posting: Posting, *, now: dt.datetime, actor: User | None) -> LedgerEntry:
+    """The entry a posting makes, checked, not yet saved."""
+    kind = EntryKind(posting.kind)
+    value = _money(posting.amount)
+    if value <= 0:
+        raise LedgerError(_("an entry's amount must be more than zero"))
+    due_date = posting.due_date
+    if kind in DEBIT_KINDS and due_date is None:
+        raise LedgerError(_("a debt needs a due date"))
+    if kind in CREDIT_KINDS:
+        value, due_date = -value, None
+    return LedgerEntry(
+        account=posting.account,
+        kind=kind,
+        amount=value,
+        posted_at=now,
+        business_date=business_date(now),
+        effective_date=posting.effective_date,
+        due_date=due_date,
+        reference=posting.reference,
+        description=posting.description,
+        reason_code=posting.reason_code,
+        broker_asec=posting.broker_asec,
+        created_by=actor if actor is not None and actor.pk else None,
+    )
 
 
 def ledger_reverse(
