@@ -66,22 +66,36 @@ def _applied(relation: str) -> Coalesce:
 
 
 def open_debits(account: ProgramAccount) -> list[OpenItem]:
-    rows = (
-        LedgerEntry.objects.filter(account=account, amount__gt=0)
-        .annotate(applied=_applied("debit"))
-        .order_by("due_date", "effective_date", "posted_at", "id")
-    )
-    return [item for row in rows if (item := OpenItem(row, row.amount - _cents(row.applied))).remaining > 0]
+    return open_items([account.pk], debits=True).get(account.pk, [])
 
 
 def open_credits(account: ProgramAccount) -> list[OpenItem]:
     """Unused credits, oldest first: the order in which they are spent."""
-    rows = (
-        LedgerEntry.objects.filter(account=account, amount__lt=0)
-        .annotate(applied=_applied("credit"))
-        .order_by("effective_date", "posted_at", "id")
-    )
-    return [item for row in rows if (item := OpenItem(row, -row.amount - _cents(row.applied))).remaining > 0]
+    return open_items([account.pk], debits=False).get(account.pk, [])
+
+
+def open_items(
+    account_ids: list[int], *, debits: bool, due_by: dt.date | None = None
+) -> dict[int, list[OpenItem]]:
+    """Per account, the debts not fully paid (oldest due first) or the credits not fully used
+    (oldest first); `due_by` keeps only debts due on or before it. One query for many accounts."""
+    rows = LedgerEntry.objects.filter(account_id__in=account_ids)
+    if debits:
+        rows = rows.filter(amount__gt=0)
+        if due_by is not None:
+            rows = rows.filter(due_date__lte=due_by)
+        rows = rows.annotate(applied=_applied("debit")).order_by(
+            "due_date", "effective_date", "posted_at", "id"
+        )
+    else:
+        rows = rows.filter(amount__lt=0).annotate(applied=_applied("credit"))
+        rows = rows.order_by("effective_date", "posted_at", "id")
+    found: dict[int, list[OpenItem]] = {}
+    for row in rows:
+        remaining = abs(row.amount) - _cents(row.applied)
+        if remaining > 0:
+            found.setdefault(row.account_id, []).append(OpenItem(row, remaining))
+    return found
 
 
 def account_position(

@@ -26,7 +26,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from longroom.core import audit
-from longroom.core.models import User
+from longroom.core.models import AuditEvent, User
 from longroom.registry.models import ProgramAccount
 
 from ..calendar import business_date
@@ -42,7 +42,7 @@ from ..models import (
     LedgerEntry,
     OffsettingPreference,
 )
-from ..selectors import OpenItem, open_credits, open_debits, outstanding_of
+from ..selectors import OpenItem, open_credits, open_debits, open_items, outstanding_of
 
 
 class LedgerError(Exception):
@@ -134,9 +134,9 @@ def ledger_post_many(
                 for e in entries
             ]
         )
-        credited = {entry.account_id for entry in entries if entry.amount < 0}
-        for account in ProgramAccount.objects.filter(pk__in=credited).order_by("pk"):
-            _clear(account, as_of=business_date(now), now=now, actor=actor)
+        credited = sorted({entry.account_id for entry in entries if entry.amount < 0})
+        if credited:
+            _clear_many(credited, as_of=business_date(now), now=now, actor=actor)
     return entries
 
 
@@ -236,7 +236,7 @@ def account_clear(
 def credit_apply(
     *, account: ProgramAccount, debit: LedgerEntry, now: dt.datetime, actor: User | None = None
 ) -> list[ClearingApplication]:
-    """ "Apply credit as payment": the client spends unused credits on a debt of their choosing,
+    """“Apply credit as payment”: the client spends unused credits on a debt of their choosing,
     due or not."""
     if debit.account_id != account.pk or debit.amount <= 0:
         raise LedgerError(_("choose a debt of this account"))
@@ -248,10 +248,11 @@ def credit_apply(
         credits = open_credits(account)
         if not credits:
             raise LedgerError(_("this account has no credit to apply"))
-        applications = _apply(
-            account, credits, debits, now=now, rule=lambda _item: ClearingRule.CREDIT_APPLIED
+        applications = _match(
+            account.pk, credits, debits, now=now, rule=lambda _item: ClearingRule.CREDIT_APPLIED
         )
-        _record_clearing(account, applications, actor, now)
+        ClearingApplication.objects.bulk_create(applications)
+        audit.record_many([_clearing_event(account.pk, applications, actor, now)])
     return applications
 
 
@@ -261,33 +262,48 @@ def credit_apply(
 def _clear(
     account: ProgramAccount, *, as_of: dt.date, now: dt.datetime, actor: User | None
 ) -> list[ClearingApplication]:
-    credits = open_credits(account)
+    return _clear_many([account.pk], as_of=as_of, now=now, actor=actor)
+
+
+def _clear_many(
+    account_ids: list[int], *, as_of: dt.date, now: dt.datetime, actor: User | None
+) -> list[ClearingApplication]:
+    """Clear each account's unused credits against its debts due by `as_of`; the accounts are
+    already locked. Four queries however many accounts: a batch of payments clears at once."""
+    credits = open_items(account_ids, debits=False)
     if not credits:
         return []
-    due = [
-        item
-        for item in open_debits(account)
-        if item.entry.due_date is not None and item.entry.due_date <= as_of
-    ]
+    due = open_items(list(credits), debits=True, due_by=as_of)
     if not due:
         return []
-    due.sort(key=_clearing_order(as_of, _preference(account)))
-    applications = _apply(
-        account,
-        credits,
-        due,
-        now=now,
-        rule=lambda item: ClearingRule.OVERDUE if _due(item) < as_of else ClearingRule.DUE,
+    preferences = dict(
+        AccountProfile.objects.filter(account_id__in=list(due)).values_list(
+            "account_id", "offsetting_preference"
+        )
     )
-    _record_clearing(account, applications, actor, now)
-    return applications
-
-
-def _preference(account: ProgramAccount) -> OffsettingPreference:
-    chosen = (
-        AccountProfile.objects.filter(account=account).values_list("offsetting_preference", flat=True).first()
+    made: list[ClearingApplication] = []
+    per_account: dict[int, list[ClearingApplication]] = {}
+    for account_id, debts in due.items():
+        preference = OffsettingPreference(preferences.get(account_id, OffsettingPreference.OLDEST_FIRST))
+        debts.sort(key=_clearing_order(as_of, preference))
+        applications = _match(
+            account_id,
+            credits[account_id],
+            debts,
+            now=now,
+            rule=lambda item: ClearingRule.OVERDUE if _due(item) < as_of else ClearingRule.DUE,
+        )
+        per_account[account_id] = applications
+        made.extend(applications)
+    ClearingApplication.objects.bulk_create(made, batch_size=1000)
+    audit.record_many(
+        [
+            _clearing_event(account_id, applications, actor, now)
+            for account_id, applications in per_account.items()
+            if applications
+        ]
     )
-    return OffsettingPreference(chosen or OffsettingPreference.OLDEST_FIRST)
+    return made
 
 
 def _due(item: OpenItem) -> dt.date:
@@ -318,14 +334,15 @@ def _clearing_order(
     return key
 
 
-def _apply(
-    account: ProgramAccount,
+def _match(
+    account_id: int,
     credits: list[OpenItem],
     debits: list[OpenItem],
     *,
     now: dt.datetime,
     rule: Callable[[OpenItem], ClearingRule],
 ) -> list[ClearingApplication]:
+    """Spend `credits` in order on `debits` in order; the applications, not yet saved."""
     applications: list[ClearingApplication] = []
     today = business_date(now)
     spent = 0
@@ -335,7 +352,7 @@ def _apply(
             amount = min(debit.remaining, credit.remaining)
             applications.append(
                 ClearingApplication(
-                    account=account,
+                    account_id=account_id,
                     credit=credit.entry,
                     debit=debit.entry,
                     amount=amount,
@@ -350,17 +367,15 @@ def _apply(
                 spent += 1
         if spent >= len(credits):
             break
-    return ClearingApplication.objects.bulk_create(applications)
+    return applications
 
 
-def _record_clearing(
-    account: ProgramAccount, applications: list[ClearingApplication], actor: User | None, now: dt.datetime
-) -> None:
-    if not applications:
-        return
-    audit.record(
+def _clearing_event(
+    account_id: int, applications: list[ClearingApplication], actor: User | None, now: dt.datetime
+) -> AuditEvent:
+    return audit.unsaved(
         verb="ledger.cleared",
-        subject=account,
+        subject=ProgramAccount(pk=account_id),
         actor=actor,
         occurred_at=now,
         data={
