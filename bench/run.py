@@ -8,10 +8,12 @@ Benchmarks (each in its own process, see the modules for what they measure):
   queue       bench/queue_page.py  PostgreSQL only; skipped with a message when unreachable
   tariff      bench/bench_tariff.py  full tariff edition: import, search, calculator; SQLite and PostgreSQL
   classification  bench/bench_classification.py  top-1/top-5 at 2/4/6 digits on the hs-dev set
+  revenue     bench/bench_revenue.py  PostgreSQL: 1M ledger entries, a month of statements, history page
 
 PostgreSQL is the server of DATABASE_URL when that names one, else
 postgres://postgres@127.0.0.1:5432; the benchmarks create their own databases on it
-(`longroom_bench`, `longroom_bench_intake`, `longroom_bench_tariff`) and never touch any other.
+(`longroom_bench`, `longroom_bench_intake`, `longroom_bench_tariff`, `longroom_bench_revenue`) and
+never touch any other.
 
 The "Latest run" section of docs/benchmarks.md is rewritten with a comparison against the run
 it replaces; that run moves, unchanged, to the top of "Previous runs".
@@ -364,6 +366,51 @@ def run_all(only: set[str], messages: int) -> tuple[list[dict[str, Any]], list[s
                     + " / ".join(f"{f['top5'][d]:.1f}" for d in "246")
                     + f" %; classify p95 {result['classify']['p95_ms']:.0f} ms; anchor 57.5 % top-1 at HS6 (ATLAS)."
                 )
+    if "revenue" in only:
+        print("\n== revenue: 1,000,000 ledger entries, statements, transaction history ==", flush=True)
+        if pg_problem:
+            notes.append(f"Revenue skipped: no PostgreSQL reachable at {pg_server_url()} ({pg_problem}).")
+        else:
+            result = run_module("bench_revenue.py", ["--db", "postgres"], bench_env(), timeout=3600)
+            if not result or result.get("skipped"):
+                notes.append(f"Revenue: no result ({(result or {}).get('skipped', 'see output')}).")
+            else:
+                posting, statements, history = result["posting"], result["statements"], result["history"]
+                row(
+                    f"Ledger posting ({posting['entries']:,} entries, 10,000 accounts)",
+                    pg_label,
+                    posting["entries_per_second"],
+                    "entries/s",
+                    "info",
+                    None,
+                    "revenue.posting",
+                )
+                row(
+                    f"Statements for a month ({statements['statements']:,}, PDF + CSV)",
+                    pg_label,
+                    statements["statements_per_second"],
+                    "statements/s",
+                    "info",
+                    None,
+                    "revenue.statements",
+                )
+                for name, label in (("page", "staff account page"), ("api", "API transactions")):
+                    p95 = history[name]["all"]["p95_ms"]
+                    row(
+                        f"Transaction history, {label}, p95 (1M entries)",
+                        pg_label,
+                        p95,
+                        "ms",
+                        "≤ 150 ms",
+                        p95 <= 150,
+                        f"revenue.history.{name}.p95",
+                    )
+                notes.append(
+                    f"Revenue: {posting['debts']:,} debts and {posting['payments']:,} payments (cleared as posted) "
+                    f"through ledger_post_many in batches of 2,000 in {posting['seconds']:.0f} s; "
+                    f"{statements['statements']:,} statements ({statements['lines']:,} lines) in "
+                    f"{statements['seconds']:.0f} s."
+                )
     return rows, notes
 
 
@@ -453,8 +500,8 @@ def main() -> int:
     )
     parser.add_argument(
         "--only",
-        default="intake,stamp,queue,tariff,classification",
-        help="comma-separated: intake, stamp, queue, tariff, classification",
+        default="intake,stamp,queue,tariff,classification,revenue",
+        help="comma-separated: intake, stamp, queue, tariff, classification, revenue",
     )
     parser.add_argument("--messages", type=int, default=200, help="requests sent in the intake benchmark")
     parser.add_argument("--no-docs", action="store_true", help="print only; leave docs/benchmarks.md alone")

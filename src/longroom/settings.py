@@ -263,6 +263,12 @@ LONGROOM_FX_MAX_GAP_DAYS = int(env("LONGROOM_FX_MAX_GAP_DAYS", "7"))
 LONGROOM_TARIFF_API_RATE = env("LONGROOM_TARIFF_API_RATE", "120/m")
 LONGROOM_CALCULATOR_MAX_LINES = int(env("LONGROOM_CALCULATOR_MAX_LINES", "5000"))
 
+# Revenue. Card payments go through this gateway class; the only one shipped is the sandbox,
+# which never moves money (revenue/gateway.py says what a real adapter must guarantee).
+LONGROOM_PAYMENT_GATEWAY = env("LONGROOM_PAYMENT_GATEWAY", "longroom.revenue.gateway.SandboxGateway")
+# Declarations, corrections and withdrawals through the API, per person.
+LONGROOM_REVENUE_API_WRITE_RATE = env("LONGROOM_REVENUE_API_WRITE_RATE", "60/m")
+
 # Rate limits and the search index cache live here. One process: memory. Several web processes:
 # point them at a shared Redis so a limit holds across them.
 CACHES = {
