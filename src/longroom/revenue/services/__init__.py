@@ -11,7 +11,7 @@ from .declarations import (
     declaration_submit,
     declaration_withdraw,
 )
-from .interest import interest_charge, penalty_post
+from .interest import interest_charge, interest_rate_save, penalty_post
 from .ledger import (
     LedgerError,
     Posting,
@@ -20,6 +20,7 @@ from .ledger import (
     ledger_post,
     ledger_post_many,
     ledger_reverse,
+    offsetting_preference_set,
 )
 from .payments import (
     CREDIT_CARD_CAP,
@@ -73,9 +74,11 @@ __all__ = [
     "declaration_withdraw",
     "document_reissue",
     "interest_charge",
+    "interest_rate_save",
     "ledger_post",
     "ledger_post_many",
     "ledger_reverse",
+    "offsetting_preference_set",
     "pad_agreement_cancel",
     "pad_agreement_sign",
     "pad_debits_run",

@@ -169,3 +169,27 @@ def penalty_post(
         reason_code=code,
         actor=actor,
     )
+
+
+def interest_rate_save(*, rate: InterestRate, actor: User | None) -> InterestRate:
+    """Add or correct a row of the rate table (audited before/after)."""
+    with transaction.atomic():
+        before = (
+            InterestRate.objects.filter(pk=rate.pk)
+            .values("effective_from", "annual_percent", "source")
+            .first()
+            if rate.pk
+            else None
+        )
+        rate.save()
+        audit.record(
+            verb="interest.rate_saved",
+            subject=rate,
+            actor=actor,
+            data={
+                "before": {k: str(v) for k, v in before.items()} if before else None,
+                "after": {"effective_from": str(rate.effective_from), "annual_percent": str(rate.annual_percent),
+                          "source": rate.source},
+            },
+        )  # fmt: skip
+    return rate

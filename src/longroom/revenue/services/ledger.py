@@ -397,3 +397,24 @@ def _describe(entry: LedgerEntry) -> dict[str, object]:
         "reference": entry.reference,
         "reason_code": entry.reason_code,
     }
+
+
+def offsetting_preference_set(
+    *, account: ProgramAccount, preference: OffsettingPreference | str, actor: User | None
+) -> AccountProfile:
+    """Choose how the account's credits pick among equally ranked debts (audited)."""
+    chosen = OffsettingPreference(preference)
+    with transaction.atomic():
+        lock_account(account)
+        profile, _created = AccountProfile.objects.get_or_create(account=account)
+        before = profile.offsetting_preference
+        if before != chosen or _created:
+            profile.offsetting_preference = chosen
+            profile.save(update_fields=["offsetting_preference"])
+            audit.record(
+                verb="account.offsetting_preference_set",
+                subject=profile,
+                actor=actor,
+                data={"before": before, "after": chosen},
+            )
+    return profile
