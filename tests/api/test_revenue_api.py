@@ -526,6 +526,7 @@ def test_balance_reflects_a_payment(client, ready, clerk, clock):
         "due_today": "322.65",
         "not_yet_due": "0.00",
         "unapplied_credits": "0.00",
+        "credit_card_room": "4999.99",
     }
     clock(at("2026-03-11"))
     ledger_post(

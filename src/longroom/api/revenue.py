@@ -55,6 +55,7 @@ from longroom.revenue.services import (
     CadHeader,
     CadLine,
     DeclarationError,
+    credit_card_room,
     declaration_correct,
     declaration_submit,
     declaration_withdraw,
@@ -257,6 +258,11 @@ class PositionOut(Schema):
     due_today: Money
     not_yet_due: Money
     unapplied_credits: Money
+    credit_card_room: Money = Field(
+        ...,
+        description="What may still be paid by credit card in the billing cycle (18th → 17th) of `as_of`: "
+        "$4,999.99 per cycle per program account",
+    )
 
 
 class HistoryQuery(Schema):
@@ -663,6 +669,7 @@ def balance(request: HttpRequest, bn15: str, as_of: dt.date | None = None) -> St
             due_today=position.due_today,
             not_yet_due=position.not_yet_due,
             unapplied_credits=position.unapplied_credits,
+            credit_card_room=credit_card_room(account, on),
         ),
     )
 
