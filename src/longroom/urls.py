@@ -21,6 +21,7 @@ urlpatterns += i18n_patterns(
     path("locations/", include("longroom.offices.urls")),
     path("desk/", include("longroom.desk.urls")),
     path("tariff/", include("longroom.tariff.urls")),
+    path("revenue/", include("longroom.revenue.urls")),
     path("admin/", admin.site.urls),
     prefix_default_language=True,
 )
