@@ -1,59 +1,36 @@
-"""Revenue over HTTP: program accounts, balances, transactions, CADs and their versions, statements.
-
-The same services and selectors as the portal, with the same rules: a program account (BN15) is
-visible when `registry.selectors.accounts_visible_to` gives it, and a CAD is submitted, corrected
-or withdrawn only with edit access. An account, declaration or document the caller may not see
-answers 404 — the same answer as one that does not exist — so the API never tells a stranger
-that a BN15 or a transaction number is on file. A caller who may see an account but only read
-it gets 403 when declaring on it: the account's existence is already known to them.
-
-Money is a string with two decimals ("322.65"), positive owed to the agency and negative owed to
-the client; dates are ISO. Messages follow the Accept-Language header (English or French).
-"""
+"""The revenue endpoints: accounts and the ledger, declarations (CAD), statements and notices."""
 
 from __future__ import annotations
 
 import csv
 import datetime as dt
 from collections.abc import Iterator
-from decimal import ROUND_HALF_UP, Decimal
-from typing import Annotated, Literal
 
 from django.conf import settings
 from django.db.models import OuterRef, Subquery
 from django.http import HttpRequest, StreamingHttpResponse
-from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Query, Status
 from ninja.pagination import LimitOffsetPagination, paginate
-from ninja.throttling import BaseThrottle, UserRateThrottle
-from pydantic import PlainSerializer
 
 from longroom.core import audit
 from longroom.core.middleware import client_ip
-from longroom.core.models import User
 from longroom.desk.storage import stored_file_response
-from longroom.registry.models import AccessLevel, AccountAccess, ProgramAccount
-from longroom.registry.numbers import clean_bn15
+from longroom.registry.models import AccountAccess, ProgramAccount
 from longroom.registry.selectors import accounts_visible_to, is_revenue_staff
 from longroom.revenue import selectors
 from longroom.revenue.calendar import business_date
 from longroom.revenue.documents import kind_label
 from longroom.revenue.models import (
-    CENT,
     Declaration,
     DeclarationLine,
     DeclarationVersion,
     EntryKind,
     RevenueDocument,
-    RevenueDocumentKind,
-    TransportMode,
     VersionStatus,
 )
 from longroom.revenue.services import (
-    CadHeader,
-    CadLine,
     DeclarationError,
     credit_card_room,
     declaration_correct,
@@ -61,478 +38,45 @@ from longroom.revenue.services import (
     declaration_withdraw,
 )
 
-DEFAULT_WRITE_RATE = "60/m"
-
-
-class RevenueRefusal(Exception):
-    """Answered as `{code, message}` with `status` (api.urls): not found (404) or read-only (403)."""
-
-    def __init__(self, status: int, code: str, message: str) -> None:
-        self.status, self.code, self.message = status, code, message
-        super().__init__(message)
-
-
-class WriteThrottle(UserRateThrottle):
-    """Declaring is limited per person, so one runaway script cannot flood the ledger.
-    The rate is `LONGROOM_REVENUE_API_WRITE_RATE` (default 60/m), read on each request."""
-
-    scope = "revenue_writes"
-
-    def __init__(self) -> None:
-        super().__init__(self._setting())
-
-    @staticmethod
-    def _setting() -> str:
-        return str(getattr(settings, "LONGROOM_REVENUE_API_WRITE_RATE", DEFAULT_WRITE_RATE))
-
-    def allow_request(self, request: HttpRequest) -> bool:
-        if self.rate != self._setting():
-            self.rate = self._setting()
-            self.num_requests, self.duration = self.parse_rate(self.rate)
-        return super().allow_request(request)
-
-
-router = Router(tags=["revenue"])
-WRITES: list[BaseThrottle] = [WriteThrottle()]
-
-
-# ── formats ───────────────────────────────────────────────────────────────────────────────
-
-
-def _two_places(value: Decimal) -> str:
-    return f"{Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP):f}"
-
-
-def _plain(value: Decimal | None, places: int = 2) -> str | None:
-    """A declared number as sent, without trailing zeros beyond `places` ("1000.00", "12.3456")."""
-    if value is None:
-        return None
-    normal = Decimal(value).normalize()
-    if normal.as_tuple().exponent > -places:  # type: ignore[operator]
-        normal = normal.quantize(Decimal(1).scaleb(-places))
-    return f"{normal:f}"
-
-
-# CAD, two decimals, as a string: "322.65", "-64.53".
-Money = Annotated[Decimal, PlainSerializer(_two_places, return_type=str)]
-
-
-def _text(value: object) -> str | None:
-    """A value of a version comparison, as a string (None: the line did not exist)."""
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, Decimal):
-        return _plain(value)
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, ProgramAccount):
-        return value.number
-    return str(value)
-
-
-# ── who may see what ──────────────────────────────────────────────────────────────────────
-
-
-def _user(request: HttpRequest) -> User:
-    return request.auth  # type: ignore[attr-defined]
-
-
-def _account_not_found(bn15: str) -> RevenueRefusal:
-    return RevenueRefusal(
-        404,
-        "account_not_found",
-        _("No program account %(bn15)s among those you may see.") % {"bn15": bn15},
-    )
-
-
-def _read_only(bn15: str) -> RevenueRefusal:
-    return RevenueRefusal(
-        403,
-        "read_only_access",
-        _("Your access to program account %(bn15)s is read-only; declaring needs edit access.")
-        % {"bn15": bn15},
-    )
-
-
-def _account(request: HttpRequest, bn15: str, *, edit: bool = False) -> ProgramAccount:
-    number = clean_bn15(bn15)
-    user = _user(request)
-    account = accounts_visible_to(user).filter(number=number).first()
-    if account is None:
-        raise _account_not_found(number)
-    if edit and not accounts_visible_to(user, level=AccessLevel.EDIT).filter(pk=account.pk).exists():
-        raise _read_only(number)
-    return account
-
-
-def _declaration(request: HttpRequest, transaction_number: str, *, edit: bool = False) -> Declaration:
-    number = transaction_number.strip()
-    user = _user(request)
-    declaration = (
-        Declaration.objects.select_related("account", "current_version")
-        .filter(transaction_number=number, account__in=accounts_visible_to(user))
-        .first()
-    )
-    if declaration is None:
-        raise RevenueRefusal(
-            404,
-            "declaration_not_found",
-            _("No declaration %(number)s on an account you may see.") % {"number": number},
-        )
-    if (
-        edit
-        and not accounts_visible_to(user, level=AccessLevel.EDIT).filter(pk=declaration.account_id).exists()
-    ):
-        raise _read_only(declaration.account.number)
-    return declaration
-
-
-def _version(declaration: Declaration, number: int) -> DeclarationVersion:
-    version = (
-        DeclarationVersion.objects.select_related("declaration", "broker_account", "ledger_entry")
-        .prefetch_related("lines")
-        .filter(declaration=declaration, number=number)
-        .first()
-    )
-    if version is None:
-        raise RevenueRefusal(
-            404,
-            "version_not_found",
-            _("Declaration %(transaction)s has no version %(version)s.")
-            % {"transaction": declaration.transaction_number, "version": number},
-        )
-    return version
-
-
-def _document(request: HttpRequest, number: str) -> RevenueDocument:
-    """A statement or notice of an account the caller may see; a broker summary when the caller
-    may see any program account of the broker's business (revenue staff see every one)."""
-    visible = accounts_visible_to(_user(request))
-    document = RevenueDocument.objects.select_related("pdf", "csv").filter(number=number).first()
-    if document is not None and (
-        is_revenue_staff(_user(request))
-        or (document.account_id and visible.filter(pk=document.account_id).exists())
-        or (document.business_id and visible.filter(business_id=document.business_id).exists())
-    ):
-        return document
-    raise RevenueRefusal(
-        404, "document_not_found", _("No document %(number)s that you may see.") % {"number": number}
-    )
-
-
-def _refused(exc: DeclarationError) -> Status[dict[str, str]]:
-    status = 400 if exc.code == "bad_transaction_number" else 409
-    return Status(status, {"code": exc.code, "message": str(exc.message)})
-
-
-# ── schemas ───────────────────────────────────────────────────────────────────────────────
-
-
-class ErrorOut(Schema):
-    code: str
-    message: str
-
-
-class AccountOut(Schema):
-    bn15: str = Field(..., alias="number", examples=["123456782RM0001"])
-    display_number: str = Field(..., examples=["123456782 RM 0001"])
-    legal_name: str = Field(..., alias="business.legal_name")
-    status: str
-    access: Literal["read", "edit"] = Field(
-        ..., description="What you may do: read, or edit (declare); revenue staff have edit."
-    )
-
-    @staticmethod
-    def resolve_access(obj: ProgramAccount) -> str:
-        # Annotated with the live access's level; revenue staff have none and may act on all.
-        return getattr(obj, "access_level", None) or AccessLevel.EDIT.value
-
-
-class PositionOut(Schema):
-    bn15: str
-    as_of: dt.date
-    balance: Money = Field(..., description="Owed (positive) or owed back (negative)")
-    overdue: Money
-    due_today: Money
-    not_yet_due: Money
-    unapplied_credits: Money
-    credit_card_room: Money = Field(
-        ...,
-        description="What may still be paid by credit card in the billing cycle (18th → 17th) of `as_of`: "
-        "$4,999.99 per cycle per program account",
-    )
-
-
-class HistoryQuery(Schema):
-    kind: list[EntryKind] = Field(default_factory=list, description="Repeat to ask for several kinds.")
-    posted_from: dt.date | None = Field(default=None, description="Business date posted, inclusive")
-    posted_to: dt.date | None = Field(default=None, description="Business date posted, inclusive")
-    reference: str = Field("", max_length=40, description="Part of the reference (transaction number)")
-    open_only: bool = Field(False, description="Only debts not fully paid and credits not fully used")
-
-    def as_filter(self) -> selectors.HistoryFilter:
-        return selectors.HistoryFilter(
-            kinds=tuple(kind.value for kind in self.kind),
-            posted_from=self.posted_from,
-            posted_to=self.posted_to,
-            reference=self.reference,
-            open_only=self.open_only,
-        )
-
-
-class HistoryPageQuery(HistoryQuery):
-    page: int = Field(1, ge=1)
-    page_size: int = Field(50, ge=1, le=500)
-
-
-class TransactionOut(Schema):
-    id: int
-    posted_on: dt.date = Field(..., description="Business date (Eastern) of posting")
-    effective_date: dt.date = Field(..., description="Release date of a CAD, date of a payment")
-    kind: EntryKind
-    reference: str
-    description: str
-    amount: Money = Field(..., description="Positive owed to the agency, negative owed to you")
-    due_date: dt.date | None
-    outstanding: Money = Field(..., description="What is left to pay of a debt, or to use of a credit")
-    broker_asec: str
-    reverses: int | None = Field(None, description="The id of the entry this one cancels")
-
-
-class TransactionPageOut(Schema):
-    items: list[TransactionOut]
-    page: int
-    page_size: int
-    has_next: bool
-
-
-class HeaderIn(Schema):
-    office_number: str = Field(..., max_length=8, examples=["0497"])
-    release_date: dt.date
-    transport_mode: TransportMode
-    carrier_code: str = Field("", max_length=4)
-    cargo_control_number: str = Field("", max_length=25)
-    broker_account: str = Field("", max_length=20, description="The broker's BN15, when a broker declares")
-    broker_asec: str = Field("", max_length=5, description="The broker's ASEC; must match broker_account")
-    release_prior_to_payment: bool = Field(
-        False, description="RPP: due with the statement of the release's cycle; otherwise due at release"
-    )
-
-    def as_header(self) -> CadHeader:
-        return CadHeader(
-            office_number=self.office_number,
-            release_date=self.release_date,
-            transport_mode=self.transport_mode.value,
-            carrier_code=self.carrier_code,
-            cargo_control_number=self.cargo_control_number,
-            broker_account=self.broker_account,
-            broker_asec=self.broker_asec,
-            release_prior_to_payment=self.release_prior_to_payment,
-        )
-
-
-class LineIn(Schema):
-    vendor: str = Field(..., max_length=200)
-    tariff_item: str = Field(..., max_length=14, examples=["6109.10.00"])
-    origin: str = Field(..., max_length=2, description="ISO 3166 country code", examples=["CN"])
-    currency: str = Field(..., max_length=3, examples=["USD"])
-    value: Decimal = Field(..., max_digits=18, decimal_places=4, description="Invoice value in `currency`")
-    quantity: Decimal | None = Field(default=None, max_digits=18, decimal_places=4)
-    unit: str = Field("", max_length=10)
-    treatment: str = Field("", max_length=8, description="Empty: the most favourable the origin may claim")
-    description: str = Field("", max_length=300)
-    surtax_percent: Decimal | None = Field(default=None, max_digits=7, decimal_places=3)
-    anti_dumping: Decimal = Field(Decimal(0), max_digits=14, decimal_places=2, description="CAD")
-    countervailing: Decimal = Field(Decimal(0), max_digits=14, decimal_places=2, description="CAD")
-
-    def as_line(self) -> CadLine:
-        return CadLine(**self.dict())
-
-
-class CorrectionIn(Schema):
-    header: HeaderIn
-    lines: list[LineIn]
-    reason_code: str = Field("", max_length=20)
-    reason: str = Field("", max_length=2000)
-
-
-class DeclarationIn(Schema):
-    transaction_number: str = Field(
-        ...,
-        max_length=20,
-        description="The CAD transaction number: exactly 14 digits",
-        examples=["12345000000017"],
-        json_schema_extra={"pattern": r"^\d{14}$"},
-    )
-    header: HeaderIn
-    lines: list[LineIn]
-
-
-class WithdrawIn(Schema):
-    reason: str = Field(..., min_length=1, max_length=2000)
-
-
-class ProblemOut(Schema):
-    line: int = Field(..., description="1-based line (0: the header or the declaration as a whole)")
-    field: str
-    code: str
-    message: str
-
-
-class HeaderOut(Schema):
-    office_number: str
-    release_date: dt.date
-    transport_mode: str
-    carrier_code: str
-    cargo_control_number: str
-    broker_account: str | None
-    broker_asec: str
-    release_prior_to_payment: bool
-
-
-class LineOut(Schema):
-    number: int
-    vendor: str
-    description: str
-    tariff_item: str
-    origin: str
-    treatment: str = Field(..., description="As claimed (empty: the most favourable)")
-    currency: str
-    value: str
-    quantity: str | None
-    unit: str
-    surtax_percent: str | None
-    anti_dumping: Money
-    countervailing: Money
-    # Worked out by the tariff calculator; null on a refused version.
-    treatment_applied: str | None
-    rate_text: str | None
-    exchange_rate: str | None = Field(..., description="CAD per unit of `currency`")
-    value_for_duty: Money | None
-    customs_duty: Money | None
-    surtax: Money | None
-    excise: Money | None
-    value_for_tax: Money | None
-    gst: Money | None
-    total: Money | None
-
-
-class TotalsOut(Schema):
-    value_for_duty: Money
-    customs_duty: Money
-    surtax: Money
-    anti_dumping: Money
-    countervailing: Money
-    excise: Money
-    value_for_tax: Money
-    gst: Money
-    total: Money
-
-
-class VersionOut(Schema):
-    transaction_number: str
-    number: int
-    kind: str = Field(..., description="original, correction or adjustment")
-    status: str = Field(
-        ...,
-        description="accepted, rejected, correction_approved, adjustment_pending, adjustment_approved, "
-        "adjustment_rejected or withdrawn",
-    )
-    submitted_at: dt.datetime
-    channel: str
-    reason_code: str
-    reason: str
-    edition_code: str = Field(..., description="The tariff edition the figures come from")
-    header: HeaderOut
-    lines: list[LineOut]
-    totals: TotalsOut | None = Field(..., description="Null when the version was refused")
-    payment_due_date: dt.date | None
-    problems: list[ProblemOut]
-    ledger_effect: Money | None = Field(
-        ..., description="What this version posted to the ledger (a difference); null: nothing"
-    )
-    decided_at: dt.datetime | None
-    decision_note: str
-
-
-class VersionSummaryOut(Schema):
-    number: int
-    kind: str
-    status: str
-    submitted_at: dt.datetime
-    total: Money | None = Field(..., description="Null when the version was refused")
-
-
-class DeclarationOut(Schema):
-    transaction_number: str
-    bn15: str
-    status: str = Field(..., description="accepted, rejected or withdrawn")
-    current_version: int | None = Field(..., description="The version in force")
-    created_at: dt.datetime
-    versions: list[VersionSummaryOut]
-
-
-class ChangeOut(Schema):
-    field: str
-    before: str | None
-    after: str | None
-
-
-class LineChangesOut(Schema):
-    line: int
-    changes: list[ChangeOut]
-
-
-class ComparisonOut(Schema):
-    transaction_number: str
-    before: int
-    after: int
-    header: list[ChangeOut]
-    lines: list[LineChangesOut]
-    totals: list[ChangeOut]
-
-
-class DocumentOut(Schema):
-    number: str
-    kind: RevenueDocumentKind
-    issue_date: dt.date
-    period_start: dt.date
-    period_end: dt.date
-    due_date: dt.date | None
-    opening_balance: Money
-    closing_balance: Money
-    amount_due: Money
-    overdue: Money
-    line_count: int
-    language: str
-    pdf: str = Field("", description="Path of the PDF")
-    csv: str = Field("", description="Path of the CSV")
-
-    @staticmethod
-    def resolve_pdf(obj: RevenueDocument) -> str:
-        return reverse("api-v1:document_pdf", kwargs={"number": obj.number})
-
-    @staticmethod
-    def resolve_csv(obj: RevenueDocument) -> str:
-        return reverse("api-v1:document_csv", kwargs={"number": obj.number})
-
-
-class DocumentQuery(Schema):
-    kind: RevenueDocumentKind | None = None
-    limit: int = Field(100, ge=1, le=500)
-    offset: int = Field(0, ge=0)
-
-
-class DocumentPageOut(Schema):
-    items: list[DocumentOut]
-    count: int
-
-
-ERRORS = {403: ErrorOut, 404: ErrorOut}
-WRITE_ERRORS = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
-
+from .access import (
+    WRITES,
+    _account,
+    _declaration,
+    _document,
+    _plain,
+    _refused,
+    _text,
+    _two_places,
+    _user,
+    _version,
+    router,
+)
+from .schemas import (
+    ERRORS,
+    WRITE_ERRORS,
+    AccountOut,
+    ChangeOut,
+    ComparisonOut,
+    CorrectionIn,
+    DeclarationIn,
+    DeclarationOut,
+    DocumentOut,
+    DocumentPageOut,
+    DocumentQuery,
+    HeaderOut,
+    HistoryPageQuery,
+    HistoryQuery,
+    LineChangesOut,
+    LineOut,
+    PositionOut,
+    ProblemOut,
+    TotalsOut,
+    TransactionOut,
+    TransactionPageOut,
+    VersionOut,
+    VersionSummaryOut,
+    WithdrawIn,
+)
 
 # ── representations ───────────────────────────────────────────────────────────────────────
 
