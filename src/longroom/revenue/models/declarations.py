@@ -14,6 +14,7 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from longroom.registry.models import ProgramAccount
 
@@ -32,7 +33,7 @@ class DeclarationStatus(models.TextChoices):
 
 
 class VersionKind(models.TextChoices):
-    ORIGINAL = "original", _("Original")
+    ORIGINAL = "original", pgettext_lazy("declaration version", "Original")
     CORRECTION = "correction", _("Correction")
     ADJUSTMENT = "adjustment", _("Adjustment")
 
@@ -53,7 +54,7 @@ class TransportMode(models.TextChoices):
     MARINE = "marine", _("Marine")
     RAIL = "rail", _("Rail")
     COURIER = "courier", _("Courier")
-    MAIL = "mail", _("Mail")
+    MAIL = "mail", pgettext_lazy("mode of transport", "Mail")
     PIPELINE = "pipeline", _("Pipeline")
     OTHER = "other", _("Other")
 

@@ -25,10 +25,12 @@ from django.utils.translation import gettext as _
 
 from longroom.core import audit
 from longroom.core.crypto import encrypt_secret
+from longroom.core.language import current_language
 from longroom.core.models import User
 from longroom.registry.models import ProgramAccount
 
 from ..calendar import business_date, card_billing_cycle
+from ..documents import format_money
 from ..gateway import CardKind, GatewayOutcome, PaymentGateway, payment_gateway
 from ..models import (
     CENT,
@@ -263,11 +265,14 @@ def _record_pending(
                     raise PaymentRefused(
                         "credit_card_cap",
                         _(
-                            "Credit card payments are limited to $4,999.99 per billing cycle for each "
-                            "program account; $%(room)s remains in this cycle. Pay the rest by debit card "
+                            "Credit card payments are limited to %(cap)s per billing cycle for each "
+                            "program account; %(room)s remains in this cycle. Pay the rest by debit card "
                             "or pre-authorized debit."
                         )
-                        % {"room": room},
+                        % {
+                            "cap": format_money(CREDIT_CARD_CAP, current_language()),
+                            "room": format_money(room, current_language()),
+                        },
                     )
             payment = Payment.objects.create(
                 account=account,
