@@ -146,3 +146,42 @@ def test_the_same_payment_sent_twice_at_once_is_one_payment(business):
         assert all(isinstance(r, Payment) for r in results), results
         assert Payment.objects.filter(account=account).count() == 1
         assert account.ledger_entries.filter(kind=EntryKind.PAYMENT).count() == 1
+
+
+def test_the_same_new_transaction_number_sent_twice_at_once_is_declared_once(
+    business, customs_office, tariff
+):
+    from longroom.revenue.models import Declaration
+    from longroom.revenue.services import CadHeader, CadLine, DeclarationError, declaration_submit
+
+    tariff("USD", "2026-03-10", "1.3500")
+    account = ProgramAccount.objects.create(
+        business=business, number="123456782RM0001", opened_on=day("2026-01-01")
+    )
+    header = CadHeader(office_number="0497", release_date=day("2026-03-10"), transport_mode="air")
+    lines = [
+        CadLine(
+            vendor="Shenzhen Apparel Co.",
+            tariff_item="6109.10.00",
+            origin="CN",
+            currency="USD",
+            value=D("1000"),
+        )
+    ]
+    for n in range(ROUNDS):
+        number = f"123450000000{n:02d}"
+
+        def send(number=number):
+            return declaration_submit(
+                account=account, transaction_number=number, header=header, lines=lines, now=at("2026-03-10")
+            )
+
+        results = at_once(send, send)
+        assert sorted(type(r).__name__ for r in results) == ["DeclarationError", "DeclarationVersion"], (
+            results
+        )
+        assert next(r for r in results if isinstance(r, DeclarationError)).code in {
+            "transaction_number_taken",
+            "already_declared",
+        }
+        assert Declaration.objects.get(transaction_number=number).versions.count() == 1

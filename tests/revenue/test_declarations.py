@@ -313,3 +313,20 @@ def test_release_prior_to_payment_needs_an_account_enrolled_in_rpp(customs_offic
         now=at("2026-03-10"),
     )
     assert [p["code"] for p in refused.problems] == ["not_enrolled_in_rpp"]
+
+
+def test_whoever_entered_an_adjustment_does_not_approve_it(ready, officer):
+    original = declaration_submit(
+        account=ready, transaction_number=NUMBER, header=header(), lines=[tshirts()], now=at("2026-03-10")
+    )
+    adjustment = declaration_correct(
+        declaration=original.declaration,
+        header=header(),
+        lines=[tshirts("1100")],
+        now=at("2026-03-12"),
+        actor=officer,
+    )
+    assert adjustment.status == VersionStatus.ADJUSTMENT_PENDING
+    with pytest.raises(DeclarationError) as refused:
+        adjustment_approve(version=adjustment, actor=officer, now=at("2026-03-13"))
+    assert refused.value.code == "own_adjustment"

@@ -21,7 +21,7 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from longroom.core import audit
@@ -145,9 +145,20 @@ def declaration_submit(
                 % {"number": number},
             )
         if declaration is None:
-            declaration = Declaration.objects.create(
-                transaction_number=number, account=account, status=DeclarationStatus.REJECTED, created_at=now
-            )
+            try:
+                with transaction.atomic():
+                    declaration = Declaration.objects.create(
+                        transaction_number=number,
+                        account=account,
+                        status=DeclarationStatus.REJECTED,
+                        created_at=now,
+                    )
+            except IntegrityError:
+                # The same new number from two submissions at once: the other one has it.
+                raise DeclarationError(
+                    "transaction_number_taken",
+                    _("transaction number %(number)s is already used") % {"number": number},
+                ) from None
         checked = _check(account, header, lines)
         version = _record_version(
             declaration, VersionKind.ORIGINAL, header, lines, checked, now, actor, channel
@@ -227,6 +238,11 @@ def adjustment_approve(
 ) -> DeclarationVersion:
     with transaction.atomic():
         version = _pending(version)
+        if version.submitted_by_id is not None and version.submitted_by_id == actor.pk:
+            # Four eyes: whoever entered an adjustment does not also approve it.
+            raise DeclarationError(
+                "own_adjustment", _("another officer decides on an adjustment you entered")
+            )
         declaration = version.declaration
         current = declaration.current_version
         assert current is not None
