@@ -83,9 +83,10 @@ def post_year(accounts: list[Any], entries: int, seed: int = 7) -> dict[str, Any
 
     rng = random.Random(seed)
     days = list(business_days(dt.date(YEAR, 1, 2), dt.date(YEAR, 12, 24)))
-    # About one payment per account and cycle; the rest of the entries are debts.
-    payments_expected = len(accounts) * 12
-    debts_per_day = max(1, (entries - payments_expected) // len(days))
+    # About one payment per account and cycle paid within the year (ten of them: the cycles whose
+    # due date falls in it); the rest of the entries are debts.
+    payments_expected = len(accounts) * 10
+    debts_per_day = max(1, -(-(entries - payments_expected) // len(days)))
     owed: dict[dt.date, dict[int, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
     late: dict[dt.date, dict[int, Decimal]] = defaultdict(dict)
     by_pk = {a.pk: a for a in accounts}

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Case, DecimalField, F, OuterRef, QuerySet, Subquery, Sum, Value, When
+from django.db.models import Case, DecimalField, F, OuterRef, Q, QuerySet, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce
 
 from longroom.registry.models import ProgramAccount
@@ -108,20 +108,31 @@ def account_position(
     if posted_through is not None:
         entries = entries.filter(business_date__lte=posted_through)
         applications = applications.filter(business_date__lte=posted_through)
-    debits = entries.filter(amount__gt=0)
+    # Two queries: every sum over the entries, then every sum over the applications.
+    e = entries.aggregate(
+        balance=Sum("amount"),
+        credits=Sum("amount", filter=Q(amount__lt=0)),
+        overdue=Sum("amount", filter=Q(amount__gt=0, due_date__lt=as_of)),
+        due_today=Sum("amount", filter=Q(amount__gt=0, due_date=as_of)),
+        not_yet_due=Sum("amount", filter=Q(amount__gt=0, due_date__gt=as_of)),
+    )
+    a = applications.aggregate(
+        applied=Sum("amount"),
+        overdue=Sum("amount", filter=Q(debit__due_date__lt=as_of)),
+        due_today=Sum("amount", filter=Q(debit__due_date=as_of)),
+        not_yet_due=Sum("amount", filter=Q(debit__due_date__gt=as_of)),
+    )
 
-    def outstanding(**due: dt.date) -> Decimal:
-        return _sum(debits.filter(**due)) - _sum(
-            applications.filter(**{f"debit__{k}": v for k, v in due.items()})
-        )
+    def total(value: object) -> Decimal:
+        return ZERO if value is None else _cents(value)  # type: ignore[arg-type]
 
     return AccountPosition(
         as_of=as_of,
-        balance=_sum(entries),
-        overdue=outstanding(due_date__lt=as_of),
-        due_today=outstanding(due_date=as_of),
-        not_yet_due=outstanding(due_date__gt=as_of),
-        unapplied_credits=-_sum(entries.filter(amount__lt=0)) - _sum(applications),
+        balance=total(e["balance"]),
+        overdue=total(e["overdue"]) - total(a["overdue"]),
+        due_today=total(e["due_today"]) - total(a["due_today"]),
+        not_yet_due=total(e["not_yet_due"]) - total(a["not_yet_due"]),
+        unapplied_credits=-total(e["credits"]) - total(a["applied"]),
     )
 
 

@@ -222,7 +222,7 @@ def statement_data(account: ProgramAccount, cycle: StatementCycle, language: str
     entries = LedgerEntry.objects.filter(account=account)
     position = account_position(account, end, posted_through=end)
     owed_by_due_date = _outstanding(
-        LedgerEntry.objects.filter(account=account, amount__gt=0, due_date__lte=cycle.due_date), end
+        LedgerEntry.objects.filter(account=account, amount__gt=0, due_date__lte=cycle.due_date), end, account
     )
     return DocumentData(
         kind=DocumentKind.STATEMENT,
@@ -327,10 +327,15 @@ def _lines(entries: QuerySet[LedgerEntry], *, with_account: bool = False) -> tup
     )
 
 
-def _outstanding(debts: QuerySet[LedgerEntry], through: dt.date) -> Decimal:
-    """What is left unpaid of `debts`, counting the clearing applied up to `through`."""
+def _outstanding(
+    debts: QuerySet[LedgerEntry], through: dt.date, account: ProgramAccount | None = None
+) -> Decimal:
+    """What is left unpaid of `debts`, counting the clearing applied up to `through`. With
+    `account`, the applications are looked up by it (its index) rather than across all."""
     debts = debts.filter(business_date__lte=through)
     paid = ClearingApplication.objects.filter(debit__in=debts, business_date__lte=through)
+    if account is not None:
+        paid = paid.filter(account=account)
     return _sum(debts) - _sum(paid)
 
 
