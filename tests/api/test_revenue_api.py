@@ -436,12 +436,12 @@ def test_transactions_are_filtered_paged_and_exported_as_csv(client, importer, c
     raw = b"".join(exported.streaming_content)
     assert raw.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
-    assert rows[0][:3] == ["Transaction ID", "Posted", "Release or payment date"]
+    assert rows[0][:3] == ["Transaction ID", "Posted at (Eastern time)", "Business date"]
     assert len(rows) == 4  # the header and the three debts, no payment
-    by_reference = {row[4]: row for row in rows[1:]}
-    assert by_reference["12345000000025"][5] == '\'=HYPERLINK("http://evil")'
-    assert by_reference["12345000000025"][6] == "250.50"
-    assert by_reference["12345000000033"][7] == "2026-03-31"
+    by_reference = {row[5]: row for row in rows[1:]}
+    assert by_reference["12345000000025"][6] == '\'=HYPERLINK("http://evil")'
+    assert by_reference["12345000000025"][7] == "250.50"
+    assert by_reference["12345000000033"][8] == "2026-03-31"
     french = client.get(base + ".csv", HTTP_ACCEPT_LANGUAGE="fr", **clerk)
     french_header = b"".join(french.streaming_content).decode("utf-8-sig").splitlines()[0]
     assert "Montant (CAD)" in french_header and "Référence" in french_header

@@ -153,10 +153,10 @@ def test_the_history_filters_pages_and_exports_as_csv(officer_client, ledger):
     assert "transactions.csv?open_only=1" in still_open
     export = officer_client.get(f"{ACCOUNT}transactions.csv", {"reference": "0000000"})
     assert export.status_code == 200 and export["Content-Type"].startswith("text/csv")
-    lines = export.content.decode("utf-8-sig").splitlines()
-    assert lines[0].startswith("Posted at (Eastern time),Business date")
-    assert len(lines) == 3 and {line.split(",")[4] for line in lines[1:]} == {NUMBER, "12345000000025"}
-    assert lines[1].split(",")[-1] == "22.65"  # newest first: the second debt, with what is left
+    lines = b"".join(export.streaming_content).decode("utf-8-sig").splitlines()
+    assert lines[0].startswith("Transaction ID,Posted at (Eastern time),Business date")
+    assert len(lines) == 3 and {line.split(",")[5] for line in lines[1:]} == {NUMBER, "12345000000025"}
+    assert lines[1].split(",")[-2] == "22.65"  # newest first: the second debt, with what is left
 
 
 # ── who may see them ───────────────────────────────────────────────────────────────────────

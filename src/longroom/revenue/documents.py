@@ -53,14 +53,12 @@ from reportlab.lib.units import inch
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from longroom.core.spreadsheets import safe_cell
 from longroom.revenue.models import EntryKind
 
 CENT = Decimal("0.01")
 LANGUAGES = ("en", "fr")
 NBSP = "\u00a0"
-
-# Text a spreadsheet would run as a formula if a cell started with it (OWASP "CSV injection").
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 class DocumentKind(StrEnum):
@@ -200,12 +198,6 @@ def _pdf_columns(data: DocumentData) -> list[_Column]:
 # --- CSV -------------------------------------------------------------------------------------
 
 
-def _csv_text(value: str) -> str:
-    # A description or reference comes from a client's declaration; prefixing "'" stops a
-    # spreadsheet from running it as a formula.
-    return "'" + value if value.startswith(_FORMULA_STARTS) else value
-
-
 def _csv_columns() -> list[tuple[str, Callable[[DocumentLine], str]]]:
     # Every kind of document has the same columns, so one import script reads them all. Text a
     # client typed goes through _csv_text; amounts and dates are ours and never start a formula
@@ -213,10 +205,10 @@ def _csv_columns() -> list[tuple[str, Callable[[DocumentLine], str]]]:
     return [
         (_("Posted"), lambda line: format_date(line.posted_on)),
         (_("Release or payment date"), lambda line: format_date(line.effective_date)),
-        (_("Program account"), lambda line: _csv_text(line.account_number)),
-        (_("Broker ASEC"), lambda line: _csv_text(line.broker_asec)),
-        (_("Reference"), lambda line: _csv_text(line.reference)),
-        (_("Description"), lambda line: _csv_text(line.description)),
+        (_("Program account"), lambda line: safe_cell(line.account_number)),
+        (_("Broker ASEC"), lambda line: safe_cell(line.broker_asec)),
+        (_("Reference"), lambda line: safe_cell(line.reference)),
+        (_("Description"), lambda line: safe_cell(line.description)),
         (_("Type"), lambda line: kind_label(line.kind)),
         (_("Amount (CAD)"), lambda line: format_plain_amount(line.amount)),
         (_("Due date"), lambda line: format_date(line.due_date)),

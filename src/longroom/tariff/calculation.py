@@ -29,6 +29,8 @@ from typing import TYPE_CHECKING, Final
 
 from django.utils.translation import gettext_lazy as _
 
+from longroom.core.spreadsheets import safe_cell
+
 from .rates import Number, Rate, RateError, check_amount, duty_for, message, round_cents
 
 if TYPE_CHECKING:
@@ -509,13 +511,6 @@ _LINE_COLUMNS: Final[tuple[tuple[str, StrOrPromise], ...]] = (
     ("quantity", _("Quantity")),
     ("unit", _("Unit")),
 )
-# Spreadsheets run cells starting with these as formulas; a quote keeps a text cell text.
-_FORMULA_START: Final = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _text_cell(value: object) -> str:
-    text = "" if value is None else str(value)
-    return f"'{text}" if text.startswith(_FORMULA_START) else text
 
 
 def _number_cell(value: Decimal | None) -> str:
@@ -532,14 +527,14 @@ def as_csv_rows(result: InvoiceResult | LineResult) -> list[list[str]]:
         line = line_result.line
         rows.append(
             [
-                _text_cell(line.tariff_item),
-                _text_cell(line.treatment),
-                _text_cell(line.rate.text),
+                safe_cell(line.tariff_item),
+                safe_cell(line.treatment),
+                safe_cell(line.rate.text),
                 _number_cell(line.value),
-                _text_cell(line.currency),
+                safe_cell(line.currency),
                 _number_cell(line.exchange_rate),
                 _number_cell(line.quantity),
-                _text_cell(line.unit),
+                safe_cell(line.unit),
                 *(f"{getattr(line_result, name):.2f}" for name in FIGURE_NAMES),
             ]
         )

@@ -2,26 +2,23 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-from collections.abc import Iterator
 
 from django.conf import settings
 from django.db.models import OuterRef, Subquery
 from django.http import HttpRequest, StreamingHttpResponse
 from django.utils import timezone, translation
-from django.utils.translation import gettext as _
 from ninja import Query, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from longroom.core import audit
 from longroom.core.middleware import client_ip
 from longroom.desk.storage import stored_file_response
-from longroom.registry.models import AccountAccess, ProgramAccount
+from longroom.registry.models import AccountAccess
 from longroom.registry.selectors import accounts_visible_to, is_revenue_staff
 from longroom.revenue import selectors
 from longroom.revenue.calendar import business_date
-from longroom.revenue.documents import kind_label
+from longroom.revenue.exports import history_csv
 from longroom.revenue.models import (
     Declaration,
     DeclarationLine,
@@ -259,52 +256,6 @@ def transactions(
 
 
 # Spreadsheets run cells starting with these as formulas; a quote keeps a text cell text.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _text_cell(value: str) -> str:
-    return f"'{value}" if value.startswith(_FORMULA_START) else value
-
-
-class _Echo:
-    """A file for csv.writer that hands each written row back, to stream it."""
-
-    def write(self, value: str) -> str:
-        return value
-
-
-def _csv_rows(account: ProgramAccount, filters: selectors.HistoryFilter, language: str) -> Iterator[bytes]:
-    # Rendered while the response streams, maybe after the request's language was switched off.
-    writer = csv.writer(_Echo(), lineterminator="\r\n")
-    with translation.override(language):
-        header = [
-            _("Transaction ID"),
-            _("Posted"),
-            _("Release or payment date"),
-            _("Type"),
-            _("Reference"),
-            _("Description"),
-            _("Amount (CAD)"),
-            _("Due date"),
-            _("Outstanding (CAD)"),
-            _("Broker ASEC"),
-        ]
-        yield "\ufeff".encode() + writer.writerow(header).encode()
-        for row in selectors.transaction_history_all(account, filters):
-            entry = row.entry
-            cells = [
-                str(entry.pk),
-                entry.business_date.isoformat(),
-                entry.effective_date.isoformat(),
-                kind_label(entry.kind),
-                _text_cell(entry.reference),
-                _text_cell(entry.description),
-                _two_places(entry.amount),  # ours: its minus sign must stay
-                entry.due_date.isoformat() if entry.due_date else "",
-                _two_places(row.outstanding),
-                _text_cell(entry.broker_asec),
-            ]
-            yield writer.writerow(cells).encode()
 
 
 @router.get(
@@ -322,7 +273,7 @@ def _csv_rows(account: ProgramAccount, filters: selectors.HistoryFilter, languag
 def transactions_csv(request: HttpRequest, bn15: str, query: Query[HistoryQuery]) -> object:
     account = _account(request, bn15)
     response = StreamingHttpResponse(
-        _csv_rows(account, query.as_filter(), translation.get_language() or settings.LANGUAGE_CODE),
+        history_csv(account, query.as_filter(), translation.get_language() or settings.LANGUAGE_CODE),
         content_type="text/csv; charset=utf-8",
     )
     response["Content-Disposition"] = f'attachment; filename="transactions-{account.number}.csv"'

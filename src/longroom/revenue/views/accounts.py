@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -11,16 +10,15 @@ from decimal import Decimal
 from django.core.paginator import Paginator
 from django.db.models import Count, F, QuerySet, Window
 from django.db.models.functions import RowNumber
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils import timezone
-from django.utils.translation import gettext as _
 
+from longroom.core.language import current_language
 from longroom.registry.models import ProgramAccount
 from longroom.registry.selectors import program_accounts_matching
 
-from ..calendar import EASTERN
+from .. import exports
 from ..documents import kind_label
 from ..forms import (
     AccountSearchForm,
@@ -36,7 +34,6 @@ from ..selectors import (
     account_position,
     outstanding_of,
     transaction_history,
-    transaction_history_all,
 )
 from .common import (
     HISTORY_PAGE_SIZE,
@@ -175,48 +172,17 @@ def account_detail(request: HttpRequest, bn15: str) -> HttpResponse:
 
 
 @revenue_staff_required
-def history_csv(request: HttpRequest, bn15: str) -> HttpResponse:
+def history_csv(request: HttpRequest, bn15: str) -> StreamingHttpResponse:
     """The transaction history with the page's filters, every row, for a spreadsheet."""
     account = _account(request, bn15)
     form = HistoryFilterForm(request.GET)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="transactions-{account.number}.csv"'
-    response.write("\ufeff")  # so a spreadsheet reads the accents right
-    writer = csv.writer(response, lineterminator="\r\n")
-    writer.writerow(
-        [
-            _("Posted at (Eastern time)"),
-            _("Business date"),
-            _("Release or payment date"),
-            _("Type"),
-            _("Reference"),
-            _("Description"),
-            _("Amount (CAD)"),
-            _("Due date"),
-            _("Left to pay or use (CAD)"),
-        ]
+    form.is_valid()
+    response = StreamingHttpResponse(
+        exports.history_csv(account, form.history_filter(), current_language()),
+        content_type="text/csv; charset=utf-8",
     )
-    for row in transaction_history_all(account, form.history_filter()):
-        entry = row.entry
-        writer.writerow(
-            [
-                timezone.localtime(entry.posted_at, EASTERN).strftime("%Y-%m-%d %H:%M:%S"),
-                entry.business_date.isoformat(),
-                entry.effective_date.isoformat(),
-                kind_label(entry.kind),
-                _csv_text(entry.reference),
-                _csv_text(entry.description),
-                f"{entry.amount:f}",
-                entry.due_date.isoformat() if entry.due_date else "",
-                f"{row.outstanding:f}",
-            ]
-        )
+    response["Content-Disposition"] = f'attachment; filename="transactions-{account.number}.csv"'
     return response
-
-
-def _csv_text(value: str) -> str:
-    # A reference or description may come from a client: a leading "=" must not run as a formula.
-    return "'" + value if value.startswith(("=", "+", "-", "@", "\t", "\r")) else value
 
 
 @revenue_staff_required
