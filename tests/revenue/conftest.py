@@ -7,7 +7,9 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.contrib.auth.models import Permission
 
+from longroom.core.models import User
 from longroom.offices.models import Office
 from longroom.registry.models import Business, CustomsBroker, ProgramAccount
 from longroom.revenue.calendar import EASTERN
@@ -104,3 +106,47 @@ def assert_ledger_consistent(account: ProgramAccount, on: dt.date) -> None:
         == position.overdue + position.due_today + position.not_yet_due
     )
     assert sum((i.remaining for i in open_credits(account)), Decimal(0)) == position.unapplied_credits
+
+
+def revenue_staff(email: str, *codenames: str) -> User:
+    """Agency staff with the given revenue permissions (view_ledgerentry to see, add_ledgerentry to post)."""
+    user = User.objects.create_user(email, "a-long-test-password", is_staff=True)
+    user.user_permissions.add(
+        *Permission.objects.filter(content_type__app_label="revenue", codename__in=codenames)
+    )
+    return user
+
+
+@pytest.fixture
+def revenue_officer(db) -> User:
+    return revenue_staff("revenue-officer@longroom.test", "view_ledgerentry", "add_ledgerentry")
+
+
+@pytest.fixture
+def revenue_reader(db) -> User:
+    """Revenue staff who may look but not post."""
+    return revenue_staff("revenue-reader@longroom.test", "view_ledgerentry")
+
+
+@pytest.fixture
+def officer_client(client, settings, revenue_officer):
+    settings.LONGROOM_DEMO = True  # staff may use the pages without a second factor here
+    client.force_login(revenue_officer)
+    return client
+
+
+@pytest.fixture
+def ready(customs_office, importer, tariff):
+    """The importer, enrolled in RPP with the minimum security (no history yet), and the USD rate
+    of 10 March 2026 (1.3500): the worked example's day."""
+    from longroom.revenue.models import SecurityType
+    from longroom.revenue.services import rpp_enrol
+
+    tariff("USD", "2026-03-10", "1.3500")
+    rpp_enrol(
+        account=importer,
+        security_type=SecurityType.CASH,
+        security_amount=Decimal("5000.00"),
+        now=at("2026-03-02"),
+    )
+    return importer

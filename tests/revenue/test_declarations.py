@@ -16,7 +16,6 @@ from longroom.revenue.models import (
     DeclarationStatus,
     EntryKind,
     LedgerEntry,
-    SecurityType,
     VersionKind,
     VersionStatus,
 )
@@ -30,7 +29,6 @@ from longroom.revenue.services import (
     declaration_correct,
     declaration_submit,
     declaration_withdraw,
-    rpp_enrol,
 )
 
 from .conftest import at, day
@@ -52,16 +50,6 @@ def tshirts(value: str = "1000", **changes) -> CadLine:
         "currency": "USD",
     }
     return CadLine(value=D(value), **(values | changes))
-
-
-@pytest.fixture
-def ready(customs_office, importer, tariff):
-    """The importer, enrolled in RPP with the minimum security (no history yet), and the day's USD rate."""
-    tariff("USD", "2026-03-10", "1.3500")
-    rpp_enrol(
-        account=importer, security_type=SecurityType.CASH, security_amount=D("5000.00"), now=at("2026-03-02")
-    )
-    return importer
 
 
 @pytest.fixture

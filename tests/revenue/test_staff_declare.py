@@ -11,20 +11,17 @@ from decimal import Decimal as D
 from unittest import mock
 
 import pytest
-from django.contrib.auth.models import Permission
 
-from longroom.core.models import User
 from longroom.revenue.models import (
     Declaration,
     DeclarationStatus,
     DeclarationVersion,
     EntryKind,
     LedgerEntry,
-    SecurityType,
     VersionKind,
     VersionStatus,
 )
-from longroom.revenue.services import CadHeader, CadLine, declaration_submit, rpp_enrol
+from longroom.revenue.services import CadHeader, CadLine, declaration_submit
 
 from .conftest import at, day
 
@@ -40,35 +37,6 @@ NUMBER = "12345000000017"
 @pytest.fixture(autouse=True)
 def _demo(settings):
     settings.LONGROOM_DEMO = True  # staff may use the pages without a second factor here
-
-
-def _staff(email: str, *codenames: str) -> User:
-    user = User.objects.create_user(email, PASSWORD, is_staff=True)
-    user.user_permissions.add(
-        *Permission.objects.filter(content_type__app_label="revenue", codename__in=codenames)
-    )
-    return user
-
-
-@pytest.fixture
-def revenue_officer(db) -> User:
-    return _staff("revenue-officer@longroom.test", "view_ledgerentry", "add_ledgerentry")
-
-
-@pytest.fixture
-def officer_client(client, revenue_officer):
-    client.force_login(revenue_officer)
-    return client
-
-
-@pytest.fixture
-def ready(customs_office, importer, tariff):
-    """The importer, enrolled in RPP, and the day's USD rate."""
-    tariff("USD", "2026-03-10", "1.3500")
-    rpp_enrol(
-        account=importer, security_type=SecurityType.CASH, security_amount=D("5000.00"), now=at("2026-03-02")
-    )
-    return importer
 
 
 def _line(index: int, **changes: str) -> dict[str, str]:
@@ -243,9 +211,9 @@ def test_bad_input_is_explained_never_a_server_error(officer_client, ready):
     assert not Declaration.objects.exists()
 
 
-def test_staff_without_the_posting_permission_get_404(client, ready):
+def test_staff_without_the_posting_permission_get_404(client, ready, revenue_reader):
     _submitted(ready)
-    reader = _staff("revenue-reader@longroom.test", "view_ledgerentry")
+    reader = revenue_reader
     client.force_login(reader)
     correct = f"{ACCOUNT}declarations/{NUMBER}/correct/"
     for path in (NEW, correct):

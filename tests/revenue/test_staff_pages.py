@@ -7,7 +7,6 @@ import re
 from decimal import Decimal as D
 
 import pytest
-from django.contrib.auth.models import Permission
 
 from longroom.core.models import User
 from longroom.desk.storage import read_bytes
@@ -36,31 +35,6 @@ NBSP = "\u00a0"
 @pytest.fixture(autouse=True)
 def _demo(settings):
     settings.LONGROOM_DEMO = True  # staff may use the pages without a second factor here
-
-
-def _staff(email: str, *codenames: str) -> User:
-    user = User.objects.create_user(email, PASSWORD, is_staff=True)
-    user.user_permissions.add(
-        *Permission.objects.filter(content_type__app_label="revenue", codename__in=codenames)
-    )
-    return user
-
-
-@pytest.fixture
-def revenue_officer(db) -> User:
-    return _staff("revenue-officer@longroom.test", "view_ledgerentry", "add_ledgerentry")
-
-
-@pytest.fixture
-def revenue_reader(db) -> User:
-    """Revenue staff who may look but not post."""
-    return _staff("revenue-reader@longroom.test", "view_ledgerentry")
-
-
-@pytest.fixture
-def officer_client(client, revenue_officer):
-    client.force_login(revenue_officer)
-    return client
 
 
 def _owe(account, amount: str, *, posted: str, due: str, reference: str) -> LedgerEntry:
