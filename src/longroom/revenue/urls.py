@@ -8,6 +8,7 @@ urlpatterns = [
     path("accounts/<str:bn15>/", views.account_detail, name="account"),
     path("accounts/<str:bn15>/transactions.csv", views.history_csv, name="history_csv"),
     path("accounts/<str:bn15>/entries/<int:pk>/", views.entry_detail, name="entry"),
+    path("accounts/<str:bn15>/entries/<int:pk>/apply-credit/", views.credit_apply, name="credit_apply"),
     path("accounts/<str:bn15>/declarations/", views.declaration_list, name="declarations"),
     # Before the declaration's own page, whose <transaction_number> would take "new".
     path("accounts/<str:bn15>/declarations/new/", views.declaration_new, name="declaration_new"),

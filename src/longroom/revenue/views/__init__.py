@@ -9,7 +9,7 @@ declaration or a correction, approve, reject, reissue, penalty) also needs
 `revenue.add_ledgerentry`: without it the forms are not shown and a POST answers 404.
 """
 
-from .accounts import account_detail, entry_detail, find, history_csv
+from .accounts import account_detail, credit_apply, entry_detail, find, history_csv
 from .declarations import adjustment_approve, adjustment_reject, declaration_detail, declaration_list
 from .declare import declaration_correct, declaration_new
 from .documents import document_download, document_list, document_reissue
@@ -19,6 +19,7 @@ __all__ = [
     "account_detail",
     "adjustment_approve",
     "adjustment_reject",
+    "credit_apply",
     "declaration_correct",
     "declaration_detail",
     "declaration_list",

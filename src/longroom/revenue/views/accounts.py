@@ -7,19 +7,23 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Count, F, QuerySet, Window
 from django.db.models.functions import RowNumber
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from longroom.core.language import current_language
 from longroom.registry.models import ProgramAccount
 from longroom.registry.selectors import program_accounts_matching
 
-from .. import exports
-from ..documents import kind_label
+from .. import exports, services
+from ..documents import format_money, kind_label
 from ..forms import (
     AccountSearchForm,
     HistoryFilterForm,
@@ -42,6 +46,8 @@ from .common import (
     _account,
     _account_context,
     _today,
+    _user,
+    posting_required,
     revenue_staff_required,
 )
 
@@ -205,6 +211,10 @@ def entry_detail(request: HttpRequest, bn15: str, pk: int) -> HttpResponse:
             "outstanding": outstanding_of(entry),
             "clearings": paginator.get_page(request.GET.get("page")),
             "reversed_by": LedgerEntry.objects.filter(reverses=entry).first(),
+            # "Apply credit as payment": offered on an unpaid debt when the account has credit to spend.
+            "credit_to_apply": account_position(account, _today()).unapplied_credits
+            if entry.amount > 0
+            else None,
             "version": DeclarationVersion.objects.filter(ledger_entry=entry)
             .select_related("declaration")
             .first(),
@@ -213,3 +223,25 @@ def entry_detail(request: HttpRequest, bn15: str, pk: int) -> HttpResponse:
 
 
 # ── declarations ──────────────────────────────────────────────────────────────────────────
+
+
+@posting_required
+@require_POST
+def credit_apply(request: HttpRequest, bn15: str, pk: int) -> HttpResponse:
+    """Spend the account's unused credits on this debt now, due or not, at the client's request."""
+    account = _account(request, bn15)
+    debt = LedgerEntry.objects.filter(account=account, pk=pk, amount__gt=0).first()
+    if debt is None:
+        raise Http404
+    try:
+        applied = services.credit_apply(account=account, debit=debt, now=timezone.now(), actor=_user(request))
+    except services.LedgerError as refused:
+        messages.error(request, str(refused))
+    else:
+        total = sum((a.amount for a in applied), Decimal(0))
+        messages.success(
+            request,
+            _("%(amount)s of the account's credit was applied to this debt.")
+            % {"amount": format_money(total, current_language())},
+        )
+    return redirect("revenue:entry", bn15=account.number, pk=debt.pk)
