@@ -11,6 +11,7 @@ from django.conf import settings as django_settings
 from django.utils import translation
 
 from tests.support.dovecot import DovecotServer, find_dovecot, running_dovecot
+from tests.support.revenue import broker, customs_office, importer, ready, tariff  # noqa: F401 - shared fixtures
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 SHARED_DATA = SHARED / "data"

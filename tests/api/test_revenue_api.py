@@ -21,12 +21,12 @@ from django.core.cache import cache
 
 from longroom.core.models import User
 from longroom.core.services import api_token_create
-from longroom.offices.models import Office
-from longroom.registry.models import AccessLevel, Business, CustomsBroker, ProgramAccount
+from longroom.registry.models import AccessLevel, CustomsBroker, ProgramAccount
 from longroom.registry.services import account_access_grant
-from longroom.revenue.calendar import EASTERN, statement_cycle_ending
-from longroom.revenue.models import Declaration, DeclarationVersion, EntryKind, LedgerEntry, SecurityType
-from longroom.revenue.services import broker_statement_issue, ledger_post, rpp_enrol, statement_issue
+from longroom.revenue.calendar import statement_cycle_ending
+from longroom.revenue.models import Declaration, DeclarationVersion, EntryKind, LedgerEntry
+from longroom.revenue.services import broker_statement_issue, ledger_post, statement_issue
+from tests.support.revenue import at, day
 
 pytestmark = pytest.mark.django_db
 
@@ -35,70 +35,13 @@ IMPORTER = "123456782RM0001"
 NUMBER = "12345000000017"
 
 
-def at(day: str, hour: int = 12) -> dt.datetime:
-    return dt.datetime.combine(dt.date.fromisoformat(day), dt.time(hour), tzinfo=EASTERN)
-
-
-def day(text: str) -> dt.date:
-    return dt.date.fromisoformat(text)
-
-
-# ── the registry, the office and the tariff (as tests/revenue/conftest.py) ──────────────────
+# The registry, the office, the sample tariff and the RPP enrolment are the shared revenue
+# fixtures (tests/support/revenue.py); the API tests also want the broker on file.
 
 
 @pytest.fixture
-def customs_office(db) -> Office:
-    return Office.objects.create(
-        number="0497", name_en="Toronto Pearson", name_fr="Toronto Pearson", street_address="1 Airport Rd",
-        city="Mississauga", province="ON", postal_code="L5P 1B2", time_zone="America/Toronto",
-    )  # fmt: skip
-
-
-@pytest.fixture
-def importer(db) -> ProgramAccount:
-    business = Business.objects.create(
-        bn9="123456782", legal_name="Maple Leaf Imports Ltd.", address_line1="100 Queen St.", city="Ottawa",
-        province="ON", postal_code="K1A 0L5",
-    )  # fmt: skip
-    return ProgramAccount.objects.create(business=business, number=IMPORTER, opened_on=day("2026-01-01"))
-
-
-@pytest.fixture
-def broker(db) -> ProgramAccount:
-    business = Business.objects.create(
-        bn9="111111118", legal_name="Borealis Customs Brokers Inc.", address_line1="1 rue du Port",
-        city="Montréal", province="QC", postal_code="H2Y 1C6",
-    )  # fmt: skip
-    CustomsBroker.objects.create(business=business, asec="12345")
-    return ProgramAccount.objects.create(
-        business=business, number="111111118RM0001", opened_on=day("2026-01-01")
-    )
-
-
-@pytest.fixture
-def ready(customs_office, importer, broker):
-    """The sample tariff edition, US$1 = 1.3500 CAD on the release date, and the importer enrolled
-    in release prior to payment (RPP) with the minimum security."""
-    from longroom.tariff.demo import SAMPLE_EDITION, SAMPLE_EFFECTIVE_FROM
-    from longroom.tariff.models import ExchangeRate
-    from longroom.tariff.services import DATA_DIR, tariff_edition_import
-
-    tariff_edition_import(
-        path=DATA_DIR / "sample_edition.csv",
-        code=SAMPLE_EDITION,
-        effective_from=SAMPLE_EFFECTIVE_FROM,
-        is_sample=True,
-    )
-    ExchangeRate.objects.update_or_create(
-        currency="USD", date=day("2026-03-10"), defaults={"rate": Decimal("1.3500"), "source": "test"}
-    )
-    rpp_enrol(
-        account=importer,
-        security_type=SecurityType.CASH,
-        security_amount=Decimal("5000.00"),
-        now=at("2026-03-02"),
-    )
-    return importer
+def ready(ready, broker):
+    return ready
 
 
 @pytest.fixture

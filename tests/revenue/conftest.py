@@ -1,5 +1,6 @@
-"""Revenue fixtures: an importer and its broker in the registry, a customs office, and the
-sample tariff edition with the exchange rates the tests name."""
+"""Revenue test helpers: the ledger's invariants and revenue staff. The shared data (office,
+importer, broker, tariff, RPP) are fixtures of tests/support/revenue.py, registered in
+tests/conftest.py; `at` and `day` are re-exported for `from .conftest import at, day`."""
 
 from __future__ import annotations
 
@@ -10,73 +11,12 @@ import pytest
 from django.contrib.auth.models import Permission
 
 from longroom.core.models import User
-from longroom.offices.models import Office
-from longroom.registry.models import Business, CustomsBroker, ProgramAccount
-from longroom.revenue.calendar import EASTERN
+from longroom.registry.models import ProgramAccount
 from longroom.revenue.models import ClearingApplication, LedgerEntry
 from longroom.revenue.selectors import account_position, open_credits, open_debits
+from tests.support.revenue import at, day
 
-
-def at(day: str, hour: int = 12) -> dt.datetime:
-    """`hour` o'clock Eastern on `day` (ISO), the aware moment services take."""
-    return dt.datetime.combine(dt.date.fromisoformat(day), dt.time(hour), tzinfo=EASTERN)
-
-
-def day(text: str) -> dt.date:
-    return dt.date.fromisoformat(text)
-
-
-@pytest.fixture
-def customs_office(db) -> Office:
-    return Office.objects.create(
-        number="0497", name_en="Toronto Pearson", name_fr="Toronto Pearson", street_address="1 Airport Rd",
-        city="Mississauga", province="ON", postal_code="L5P 1B2", time_zone="America/Toronto",
-    )  # fmt: skip
-
-
-@pytest.fixture
-def importer(db) -> ProgramAccount:
-    business = Business.objects.create(
-        bn9="123456782", legal_name="Maple Leaf Imports Ltd.", address_line1="100 Queen St.", city="Ottawa",
-        province="ON", postal_code="K1A 0L5",
-    )  # fmt: skip
-    return ProgramAccount.objects.create(
-        business=business, number="123456782RM0001", opened_on=day("2026-01-01")
-    )
-
-
-@pytest.fixture
-def broker(db) -> ProgramAccount:
-    business = Business.objects.create(
-        bn9="111111118", legal_name="Borealis Customs Brokers Inc.", address_line1="1 rue du Port",
-        city="Montréal", province="QC", postal_code="H2Y 1C6",
-    )  # fmt: skip
-    CustomsBroker.objects.create(business=business, asec="12345")
-    return ProgramAccount.objects.create(
-        business=business, number="111111118RM0001", opened_on=day("2026-01-01")
-    )
-
-
-@pytest.fixture
-def tariff(db):
-    """The sample edition (in force from 2026-01-01) and a setter for one day's exchange rate."""
-    from longroom.tariff.demo import SAMPLE_EDITION, SAMPLE_EFFECTIVE_FROM
-    from longroom.tariff.models import ExchangeRate
-    from longroom.tariff.services import DATA_DIR, tariff_edition_import
-
-    tariff_edition_import(
-        path=DATA_DIR / "sample_edition.csv",
-        code=SAMPLE_EDITION,
-        effective_from=SAMPLE_EFFECTIVE_FROM,
-        is_sample=True,
-    )
-
-    def rate(currency: str, on: str, value: str) -> None:
-        ExchangeRate.objects.update_or_create(
-            currency=currency, date=day(on), defaults={"rate": Decimal(value), "source": "test"}
-        )
-
-    return rate
+__all__ = ["assert_ledger_consistent", "at", "day", "revenue_staff"]
 
 
 def assert_ledger_consistent(account: ProgramAccount, on: dt.date) -> None:
@@ -133,20 +73,3 @@ def officer_client(client, settings, revenue_officer):
     settings.LONGROOM_DEMO = True  # staff may use the pages without a second factor here
     client.force_login(revenue_officer)
     return client
-
-
-@pytest.fixture
-def ready(customs_office, importer, tariff):
-    """The importer, enrolled in RPP with the minimum security (no history yet), and the USD rate
-    of 10 March 2026 (1.3500): the worked example's day."""
-    from longroom.revenue.models import SecurityType
-    from longroom.revenue.services import rpp_enrol
-
-    tariff("USD", "2026-03-10", "1.3500")
-    rpp_enrol(
-        account=importer,
-        security_type=SecurityType.CASH,
-        security_amount=Decimal("5000.00"),
-        now=at("2026-03-02"),
-    )
-    return importer
