@@ -7,6 +7,8 @@ import io
 from decimal import Decimal as D
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from longroom.desk.storage import read_bytes
 from longroom.registry.models import ProgramAccount
@@ -130,3 +132,7 @@ def test_the_broker_summary_lists_its_asec_debts_across_its_clients(importer, br
         "SOA-123456782RM0001-2026-03",
         "SOA-123456782RM0002-2026-03",
     }
+    # The routine asks again every day to the month's end: nothing is worked out or issued twice.
+    with CaptureQueriesContext(connection) as queries:
+        assert statements_issue_all(cycle=MARCH, now=at("2026-03-26", 1)) == []
+    assert len(queries.captured_queries) <= 8

@@ -104,6 +104,19 @@ def open_items(
     return found
 
 
+def accounts_with_open_credits() -> list[int]:
+    """The accounts holding a credit not fully used: the only ones the daily clearing can change."""
+    money = DecimalField(max_digits=14, decimal_places=2)
+    rows = (
+        LedgerEntry.objects.filter(amount__lt=0)
+        .annotate(applied=Coalesce(Sum("applications_made__amount"), Value(ZERO), output_field=money))
+        # Half a cent, not zero: SQLite adds the applications as binary floats.
+        .filter(applied__lt=-F("amount") - Decimal("0.005"))
+        .values_list("account_id", flat=True)
+    )
+    return sorted(set(rows))
+
+
 def account_position(
     account: ProgramAccount, as_of: dt.date, *, posted_through: dt.date | None = None
 ) -> AccountPosition:

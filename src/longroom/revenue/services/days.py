@@ -16,7 +16,6 @@ import datetime as dt
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Q
 
 from longroom.registry.models import ProgramAccount
 
@@ -28,10 +27,9 @@ from ..calendar import (
     security_review_date,
     statement_cycle_ending,
 )
-from ..models import LedgerEntry, RevenueDayRun, RevenueDocument, RevenueDocumentKind
-from ..selectors import open_credits
+from ..models import RevenueDayRun, RevenueDocument, RevenueDocumentKind
 from .interest import interest_charge
-from .ledger import account_clear
+from .ledger import clearing_run
 from .payments import pad_debits_run
 from .security import security_lapses_enforce, security_reviews_run
 from .statements import daily_notices_issue_all, statements_issue_all
@@ -51,12 +49,7 @@ def revenue_day_run(*, now: dt.datetime) -> dict[str, Any]:
     with transaction.atomic():
         run, _created = RevenueDayRun.objects.get_or_create(day=today, defaults={"started_at": now})
     report: dict[str, Any] = {}
-    cleared = 0
-    holders = LedgerEntry.objects.filter(amount__lt=0).values_list("account_id", flat=True).distinct()
-    for account in ProgramAccount.objects.filter(pk__in=holders):
-        if open_credits(account):
-            cleared += len(account_clear(account=account, now=now))
-    report["clearing_applications"] = cleared
+    report["clearing_applications"] = clearing_run(now=now)
     report["pad_debits"] = len(pad_debits_run(now=now))
     notices = 0
     issued_through = _last_notice_day()
@@ -68,12 +61,15 @@ def revenue_day_run(*, now: dt.datetime) -> dict[str, Any]:
     report["daily_notices"] = notices
     if today.day >= STATEMENT_DAY:
         cycle = statement_cycle_ending(today.year, today.month)
-        for account in ProgramAccount.objects.filter(
-            Q(ledger_entries__due_date__lt=cycle.issue_date)
-        ).distinct():
-            interest_charge(
-                account=account, through=cycle.issue_date - ONE_DAY, due_date=cycle.due_date, now=now
-            )
+        through = cycle.issue_date - ONE_DAY
+        # Accounts with a debt due before the statement and not yet charged through its eve.
+        uncharged = (
+            ProgramAccount.objects.filter(ledger_entries__amount__gt=0, ledger_entries__due_date__lt=through)
+            .exclude(interest_charges__period_end__gte=through)
+            .distinct()
+        )
+        for account in uncharged:
+            interest_charge(account=account, through=through, due_date=cycle.due_date, now=now)
         report["statements"] = len(statements_issue_all(cycle=cycle, now=now))
     if today == security_review_date(today.year):
         report["security_reviews"] = len(security_reviews_run(review_year=today.year, now=now))

@@ -42,7 +42,14 @@ from ..models import (
     LedgerEntry,
     OffsettingPreference,
 )
-from ..selectors import OpenItem, open_credits, open_debits, open_items, outstanding_of
+from ..selectors import (
+    OpenItem,
+    accounts_with_open_credits,
+    open_credits,
+    open_debits,
+    open_items,
+    outstanding_of,
+)
 
 
 class LedgerError(Exception):
@@ -231,6 +238,24 @@ def account_clear(
     with transaction.atomic():
         lock_account(account)
         return _clear(account, as_of=business_date(now), now=now, actor=actor)
+
+
+def clearing_run(*, now: dt.datetime, actor: User | None = None, batch: int = 500) -> int:
+    """The daily clearing of every account holding unused credit, `batch` accounts per
+    transaction (locked in one order); returns how many applications were made."""
+    made = 0
+    holders = accounts_with_open_credits()
+    for start in range(0, len(holders), batch):
+        chunk = holders[start : start + batch]
+        with transaction.atomic():
+            list(
+                ProgramAccount.objects.select_for_update()
+                .filter(pk__in=chunk)
+                .order_by("pk")
+                .values_list("pk")
+            )
+            made += len(_clear_many(chunk, as_of=business_date(now), now=now, actor=actor))
+    return made
 
 
 def credit_apply(

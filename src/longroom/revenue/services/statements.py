@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+from collections.abc import Callable
 from decimal import Decimal
 
 from django.db import transaction
@@ -55,7 +56,13 @@ def statement_issue(
     language: str = "en",
 ) -> RevenueDocument:
     """The statement of `account` for `cycle`; issued once (the same call again returns it)."""
-    return _issue(statement_data(account, cycle, language), account=account, now=now, actor=actor)
+    return _issue(
+        statement_number(account, cycle),
+        lambda: statement_data(account, cycle, language),
+        account=account,
+        now=now,
+        actor=actor,
+    )
 
 
 def broker_statement_issue(
@@ -67,7 +74,11 @@ def broker_statement_issue(
     language: str = "en",
 ) -> RevenueDocument:
     return _issue(
-        broker_statement_data(broker, cycle, language), business=broker.business, now=now, actor=actor
+        broker_statement_number(broker, cycle),
+        lambda: broker_statement_data(broker, cycle, language),
+        business=broker.business,
+        now=now,
+        actor=actor,
     )
 
 
@@ -79,12 +90,31 @@ def daily_notice_issue(
     actor: User | None = None,
     language: str = "en",
 ) -> RevenueDocument:
-    return _issue(daily_notice_data(account, day, language), account=account, now=now, actor=actor)
+    return _issue(
+        daily_notice_number(account, day),
+        lambda: daily_notice_data(account, day, language),
+        account=account,
+        now=now,
+        actor=actor,
+    )
+
+
+def statement_number(account: ProgramAccount, cycle: StatementCycle) -> str:
+    return f"SOA-{account.number}-{cycle.end:%Y-%m}"
+
+
+def broker_statement_number(broker: CustomsBroker, cycle: StatementCycle) -> str:
+    return f"BSS-{broker.business.bn9}-{broker.asec}-{cycle.end:%Y-%m}"
+
+
+def daily_notice_number(account: ProgramAccount, day: dt.date) -> str:
+    return f"DN-{account.number}-{day.isoformat()}"
 
 
 def statements_issue_all(*, cycle: StatementCycle, now: dt.datetime) -> list[RevenueDocument]:
     """Every account with activity in the statement's window or a balance, and every broker
-    with tagged activity: what the 25th produces."""
+    with tagged activity: what the 25th produces. Returns those issued now (not those issued on
+    an earlier run)."""
     start, end = _statement_window(cycle)
     active = set(
         LedgerEntry.objects.filter(business_date__range=(start, end))
@@ -98,9 +128,12 @@ def statements_issue_all(*, cycle: StatementCycle, now: dt.datetime) -> list[Rev
         .exclude(total=0)
         .values_list("account_id", flat=True)
     )
+    accounts = list(ProgramAccount.objects.filter(pk__in=active | owing).order_by("number"))
+    done = _issued({statement_number(a, cycle) for a in accounts})
     issued = [
         statement_issue(account=account, cycle=cycle, now=now)
-        for account in ProgramAccount.objects.filter(pk__in=active | owing).order_by("number")
+        for account in accounts
+        if statement_number(account, cycle) not in done
     ]
     asecs = set(
         LedgerEntry.objects.filter(business_date__range=(start, end))
@@ -108,21 +141,33 @@ def statements_issue_all(*, cycle: StatementCycle, now: dt.datetime) -> list[Rev
         .values_list("broker_asec", flat=True)
         .distinct()
     )
-    for broker in CustomsBroker.objects.filter(asec__in=asecs).select_related("business").order_by("asec"):
-        issued.append(broker_statement_issue(broker=broker, cycle=cycle, now=now))
+    brokers = list(CustomsBroker.objects.filter(asec__in=asecs).select_related("business").order_by("asec"))
+    done = _issued({broker_statement_number(b, cycle) for b in brokers})
+    for broker in brokers:
+        if broker_statement_number(broker, cycle) not in done:
+            issued.append(broker_statement_issue(broker=broker, cycle=cycle, now=now))
     return issued
 
 
 def daily_notices_issue_all(*, day: dt.date, now: dt.datetime) -> list[RevenueDocument]:
-    """A notice for every account with entries posted since the previous business day."""
+    """A notice for every account with entries posted since the previous business day; returns
+    those issued now."""
     start, end = _notice_window(day)
     accounts = LedgerEntry.objects.filter(business_date__range=(start, end)).values_list(
         "account_id", flat=True
     )
+    found = list(ProgramAccount.objects.filter(pk__in=accounts.distinct()).order_by("number"))
+    done = _issued({daily_notice_number(a, day) for a in found})
     return [
         daily_notice_issue(account=account, day=day, now=now)
-        for account in ProgramAccount.objects.filter(pk__in=accounts.distinct()).order_by("number")
+        for account in found
+        if daily_notice_number(account, day) not in done
     ]
+
+
+def _issued(numbers: set[str]) -> set[str]:
+    """Which of `numbers` are already issued: those are not worked out again."""
+    return set(RevenueDocument.objects.filter(number__in=numbers).values_list("number", flat=True))
 
 
 def document_reissue(
@@ -154,16 +199,20 @@ def document_reissue(
 
 
 def _issue(
-    data: DocumentData,
+    number: str,
+    build: Callable[[], DocumentData],
     *,
     now: dt.datetime,
     actor: User | None,
     account: ProgramAccount | None = None,
     business: Business | None = None,
 ) -> RevenueDocument:
-    existing = RevenueDocument.objects.filter(number=data.number).first()
+    """Issue the document `number` once: when it exists its figures are not worked out again
+    (the daily routine asks for the same documents day after day until the month turns)."""
+    existing = RevenueDocument.objects.filter(number=number).first()
     if existing is not None:
         return existing
+    data = build()
     pdf, csv_bytes = render_pdf(data), render_csv(data)
     with transaction.atomic():
         document = RevenueDocument.objects.create(
@@ -227,7 +276,7 @@ def statement_data(account: ProgramAccount, cycle: StatementCycle, language: str
     return DocumentData(
         kind=DocumentKind.STATEMENT,
         language=language,
-        number=f"SOA-{account.number}-{cycle.end:%Y-%m}",
+        number=statement_number(account, cycle),
         holder_name=account.business.legal_name,
         holder_address=_address(account.business),
         holder_number=account.number,
@@ -255,7 +304,7 @@ def broker_statement_data(broker: CustomsBroker, cycle: StatementCycle, language
     return DocumentData(
         kind=DocumentKind.BROKER_STATEMENT,
         language=language,
-        number=f"BSS-{broker.business.bn9}-{broker.asec}-{cycle.end:%Y-%m}",
+        number=broker_statement_number(broker, cycle),
         holder_name=broker.business.legal_name,
         holder_address=_address(broker.business),
         holder_number=broker.business.bn9,
@@ -279,7 +328,7 @@ def daily_notice_data(account: ProgramAccount, day: dt.date, language: str = "en
     return DocumentData(
         kind=DocumentKind.DAILY_NOTICE,
         language=language,
-        number=f"DN-{account.number}-{day.isoformat()}",
+        number=daily_notice_number(account, day),
         holder_name=account.business.legal_name,
         holder_address=_address(account.business),
         holder_number=account.number,
