@@ -60,6 +60,8 @@ def test_an_approved_card_payment_posts_a_credit_that_clears_the_debt_due(import
     assert (payment.card_brand, payment.card_last4, payment.gateway) == ("Visa", "4242", "sandbox")
     assert payment.gateway_reference.startswith("SBX-")
     assert payment.ledger_entry.amount == D("-322.65")
+    # The entry's text shows on statements in either language: the card, masked, not "Credit card".
+    assert payment.ledger_entry.description == "Visa •••• 4242"
     assert ClearingApplication.objects.get().debit == debt
     assert account_position(importer, day("2026-03-31")).balance == D("0.00")
     assert AuditEvent.objects.filter(verb="payment.approved").count() == 1
@@ -133,6 +135,7 @@ def test_pre_authorized_debit_pays_what_is_due_on_the_due_date_once(importer, br
         D("322.65"),
         PaymentStatus.APPROVED,
     )
+    assert payment.ledger_entry.description == "001-12345 ••••4567"  # the bank account, masked
     assert pad_debits_run(now=at("2026-03-31", 9)) == []  # run twice, debited once
     assert account_position(importer, day("2026-03-31")).balance == D("0.00")
     assert account_position(broker, day("2026-03-31")).balance == D("80.00")

@@ -500,7 +500,8 @@ def _post_difference(
         "effective_date": version.release_date,
         "now": now,
         "reference": declaration.transaction_number,
-        "description": f"CAD {declaration.transaction_number} v{version.number}",
+        # Stored text shows on documents printed in either language: keep it language-free.
+        "description": f"v{version.number}",
         "broker_asec": version.broker_asec,
         "actor": actor,
     }

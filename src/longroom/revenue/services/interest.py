@@ -86,8 +86,8 @@ def interest_charge(
                 due_date=due_date or through,
                 now=now,
                 reference=f"INT-{through.isoformat()}",
-                description=_("Interest %(start)s to %(end)s")
-                % {"start": start.isoformat(), "end": through.isoformat()},
+                # Language-free: it shows on statements printed in English or French.
+                description=f"{start.isoformat()} – {through.isoformat()}",
                 reason_code="INT",
                 actor=actor,
             )

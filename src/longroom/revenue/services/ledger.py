@@ -201,7 +201,7 @@ def ledger_reverse(
             effective_date=today,
             due_date=today if entry.amount < 0 else None,  # a cancelled credit is owed at once
             reference=entry.reference,
-            description=description or _("Reversal"),
+            description=description,  # the staff's or client's words; the link says it reverses
             reason_code=reason_code,
             broker_asec=entry.broker_asec,
             reverses=entry,

@@ -324,7 +324,7 @@ def _record_answer(
                 effective_date=business_date(now),
                 now=now,
                 reference=reference or f"PAY-{payment.pk}",
-                description=payment.get_method_display(),
+                description=_payment_description(payment),
                 actor=actor,
             )
         payment.save()
@@ -336,3 +336,14 @@ def _record_answer(
             data={"reference": payment.gateway_reference, "message": payment.message},
         )
     return payment
+
+
+def _payment_description(payment: Payment) -> str:
+    """What paid, in a form the same in both languages (the entry's text shows on documents
+    printed in either): the card's brand and last digits, or the debited bank account, masked."""
+    if payment.card_last4:
+        return f"{payment.card_brand} •••• {payment.card_last4}".strip()
+    agreement = payment.pad_agreement
+    if agreement is not None:
+        return f"{agreement.institution_number}-{agreement.transit_number} ••••{agreement.bank_account_last4}"
+    return ""
