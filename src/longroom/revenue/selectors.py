@@ -39,7 +39,7 @@ class AccountPosition:
     unapplied_credits: Decimal
 
 
-def _sum(queryset: QuerySet, field: str = "amount") -> Decimal:
+def money_total(queryset: QuerySet, field: str = "amount") -> Decimal:
     # SQLite adds decimals as binary floats (0.01 - 2.02 + 2.02 = -0.00999…98); every stored
     # amount is whole cents, so rounding the total to the cent gives back the exact sum.
     total = queryset.aggregate(total=Sum(field))["total"]
@@ -158,8 +158,8 @@ def account_position(
 def outstanding_of(entry: LedgerEntry) -> Decimal:
     """What is left of a debit to pay, or of a credit to use (both positive)."""
     if entry.amount > 0:
-        return entry.amount - _sum(ClearingApplication.objects.filter(debit=entry))
-    return -entry.amount - _sum(ClearingApplication.objects.filter(credit=entry))
+        return entry.amount - money_total(ClearingApplication.objects.filter(debit=entry))
+    return -entry.amount - money_total(ClearingApplication.objects.filter(credit=entry))
 
 
 # ── declarations ──────────────────────────────────────────────────────────────────────────

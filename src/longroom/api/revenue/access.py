@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Annotated
 
 from django.conf import settings
@@ -17,8 +17,8 @@ from longroom.core.models import User
 from longroom.registry.models import AccessLevel, ProgramAccount
 from longroom.registry.numbers import clean_bn15
 from longroom.registry.selectors import accounts_visible_to, is_revenue_staff
+from longroom.revenue.documents import format_plain_amount
 from longroom.revenue.models import (
-    CENT,
     Declaration,
     DeclarationVersion,
     RevenueDocument,
@@ -66,7 +66,7 @@ WRITES: list[BaseThrottle] = [WriteThrottle()]
 
 
 def _two_places(value: Decimal) -> str:
-    return f"{Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP):f}"
+    return format_plain_amount(Decimal(value))
 
 
 def _plain(value: Decimal | None, places: int = 2) -> str | None:

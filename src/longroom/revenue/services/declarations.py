@@ -51,10 +51,9 @@ from ..models import (
     VersionKind,
     VersionStatus,
 )
+from ..selectors import ZERO
 from .ledger import ledger_post, ledger_reverse
 from .security import rpp_in_force
-
-ZERO = Decimal("0.00")
 
 
 class DeclarationError(Exception):

@@ -31,13 +31,10 @@ from longroom.core.models import User
 from longroom.desk.storage import store_bytes
 from longroom.registry.models import Business, CustomsBroker, ProgramAccount
 
-from ..calendar import StatementCycle, previous_business_day, statement_cycle_ending
+from ..calendar import ONE_DAY, StatementCycle, previous_business_day, statement_cycle_ending
 from ..documents import DocumentData, DocumentKind, DocumentLine, render_csv, render_pdf
-from ..models import CENT, ClearingApplication, LedgerEntry, RevenueDocument, RevenueDocumentKind
-from ..selectors import account_position
-
-ONE_DAY = dt.timedelta(days=1)
-ZERO = Decimal("0.00")
+from ..models import ClearingApplication, LedgerEntry, RevenueDocument, RevenueDocumentKind
+from ..selectors import ZERO, account_position, money_total
 
 
 class DocumentError(Exception):
@@ -284,7 +281,7 @@ def statement_data(account: ProgramAccount, cycle: StatementCycle, language: str
         period_start=start,
         period_end=end,
         due_date=cycle.due_date,
-        opening_balance=_sum(entries.filter(business_date__lt=start)),
+        opening_balance=money_total(entries.filter(business_date__lt=start)),
         lines=_lines(entries.filter(business_date__range=(start, end))),
         closing_balance=position.balance,
         amount_due=max(owed_by_due_date - position.unapplied_credits, ZERO),
@@ -298,7 +295,7 @@ def broker_statement_data(broker: CustomsBroker, cycle: StatementCycle, language
     as_of_end = tagged.filter(business_date__lte=end)
     debts = as_of_end.filter(amount__gt=0)
     credits = as_of_end.filter(amount__lt=0)
-    unused = -_sum(credits) - _sum(
+    unused = -money_total(credits) - money_total(
         ClearingApplication.objects.filter(credit__in=credits, business_date__lte=end)
     )
     return DocumentData(
@@ -312,9 +309,9 @@ def broker_statement_data(broker: CustomsBroker, cycle: StatementCycle, language
         period_start=start,
         period_end=end,
         due_date=cycle.due_date,
-        opening_balance=_sum(tagged.filter(business_date__lt=start)),
+        opening_balance=money_total(tagged.filter(business_date__lt=start)),
         lines=_lines(tagged.filter(business_date__range=(start, end)), with_account=True),
-        closing_balance=_sum(as_of_end),
+        closing_balance=money_total(as_of_end),
         amount_due=max(_outstanding(debts.filter(due_date__lte=cycle.due_date), end) - unused, ZERO),
         overdue=_outstanding(debts.filter(due_date__lt=end), end),
         broker_asec=broker.asec,
@@ -336,7 +333,7 @@ def daily_notice_data(account: ProgramAccount, day: dt.date, language: str = "en
         period_start=start,
         period_end=end,
         due_date=None,
-        opening_balance=_sum(entries.filter(business_date__lt=start)),
+        opening_balance=money_total(entries.filter(business_date__lt=start)),
         lines=_lines(entries.filter(business_date__range=(start, end))),
         closing_balance=position.balance,
         amount_due=ZERO,
@@ -385,12 +382,7 @@ def _outstanding(
     paid = ClearingApplication.objects.filter(debit__in=debts, business_date__lte=through)
     if account is not None:
         paid = paid.filter(account=account)
-    return _sum(debts) - _sum(paid)
-
-
-def _sum(rows: QuerySet) -> Decimal:
-    total = rows.aggregate(total=Sum("amount"))["total"]
-    return ZERO if total is None else Decimal(total).quantize(CENT)
+    return money_total(debts) - money_total(paid)
 
 
 def _address(business: Business) -> tuple[str, ...]:
