@@ -199,6 +199,7 @@ def security_lapses_enforce(*, now: dt.datetime) -> list[RppEnrolment]:
             if enrolment.security_amount >= review.required_amount:
                 review.met_at = now
                 review.save(update_fields=["met_at"])
+                audit.record(verb="rpp.security_review_met", subject=review, occurred_at=now)
                 continue
             review.lapsed_at = now
             review.save(update_fields=["lapsed_at"])
