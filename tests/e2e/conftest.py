@@ -356,3 +356,39 @@ def sign_in_in_browser(page, base_url: str, login: str, password: str, lang: str
     page.fill("input[name=password]", password)
     page.locator("form button[type=submit], form input[type=submit]").first.click()
     page.wait_for_url(lambda url: "/accounts/login/" not in url, timeout=15000)
+
+
+# ── revenue data for the revenue pages ────────────────────────────────────────────────────
+
+REVENUE_OFFICER = "revenue410@longroom.test"
+REVENUE_BN15 = "123456782RM0001"
+
+
+def revenue_setup(password: str) -> str:
+    """Python for `python -m longroom shell -c` in the system's own database: a revenue officer
+    who may post, the importer, and the USD rate of 10 March 2026. Idempotent; each revenue
+    page test appends what it needs (`account`, `EASTERN`, `Decimal`, `dt` are then in scope)."""
+    return f"""
+import datetime as dt
+from decimal import Decimal
+from django.contrib.auth.models import Permission
+from longroom.core.models import User
+from longroom.registry.models import Business, ProgramAccount
+from longroom.revenue.calendar import EASTERN
+from longroom.tariff.models import ExchangeRate
+
+officer, created = User.objects.get_or_create(
+    email="{REVENUE_OFFICER}", defaults={{"is_staff": True, "staff_identifier": "REV-410"}})
+if created:
+    officer.set_password("{password}")
+    officer.save()
+officer.user_permissions.add(*Permission.objects.filter(
+    content_type__app_label="revenue", codename__in=["view_ledgerentry", "add_ledgerentry"]))
+business, _ = Business.objects.get_or_create(bn9="{REVENUE_BN15[:9]}", defaults=dict(
+    legal_name="Maple Leaf Imports Ltd.", address_line1="100 Queen St.", city="Ottawa", province="ON",
+    postal_code="K1A 0L5"))
+account, _ = ProgramAccount.objects.get_or_create(
+    number="{REVENUE_BN15}", defaults=dict(business=business, opened_on=dt.date(2026, 1, 1)))
+ExchangeRate.objects.get_or_create(
+    currency="USD", date=dt.date(2026, 3, 10), defaults={{"rate": Decimal("1.3500"), "source": "e2e"}})
+"""

@@ -11,29 +11,31 @@ import pytest
 
 from longroom.desk.demo import DEMO_PASSWORD
 
-from .conftest import AXE_SCRIPT, RunningLongroom, sign_in_in_browser
+from .conftest import (
+    AXE_SCRIPT,
+    REVENUE_BN15,
+    REVENUE_OFFICER,
+    RunningLongroom,
+    revenue_setup,
+    sign_in_in_browser,
+)
 from .test_accessibility import BLOCKING, _axe
 
 pytestmark = pytest.mark.e2e
 
-REVENUE_OFFICER = "revenue410@longroom.test"
-BN15 = "123456782RM0001"
+BN15 = REVENUE_BN15
 NUMBER = "41000000000017"
 
 # Run in the system's own database with `python -m longroom shell -c`: a revenue officer, an
 # importer, a CAD with a payment against it and an adjustment after its due date, waiting.
-SETUP = f"""
-import datetime as dt
-from decimal import Decimal
-from django.contrib.auth.models import Permission
-from longroom.core.models import User
-from longroom.registry.models import Business, ProgramAccount
-from longroom.revenue.calendar import EASTERN, statement_cycle_ending
+SETUP = (
+    revenue_setup(DEMO_PASSWORD)
+    + f"""
+from longroom.revenue.calendar import statement_cycle_ending
 from longroom.revenue.models import Declaration
 from longroom.revenue.services import (
     CadHeader, CadLine, declaration_correct, declaration_submit, ledger_post, statement_issue,
 )
-from longroom.tariff.models import ExchangeRate
 
 def at(day):
     return dt.datetime.combine(dt.date.fromisoformat(day), dt.time(12), tzinfo=EASTERN)
@@ -42,21 +44,7 @@ def tshirts(value):
     return CadLine(vendor="Shenzhen Apparel Co.", tariff_item="6109.10.00", origin="CN", currency="USD",
                    value=Decimal(value))
 
-officer, created = User.objects.get_or_create(
-    email="{REVENUE_OFFICER}", defaults={{"is_staff": True, "staff_identifier": "REV-410"}})
-if created:
-    officer.set_password("{DEMO_PASSWORD}")
-    officer.save()
-officer.user_permissions.add(*Permission.objects.filter(
-    content_type__app_label="revenue", codename__in=["view_ledgerentry", "add_ledgerentry"]))
-business, _ = Business.objects.get_or_create(bn9="{BN15[:9]}", defaults=dict(
-    legal_name="Maple Leaf Imports Ltd.", address_line1="100 Queen St.", city="Ottawa", province="ON",
-    postal_code="K1A 0L5"))
-account, _ = ProgramAccount.objects.get_or_create(
-    number="{BN15}", defaults=dict(business=business, opened_on=dt.date(2026, 1, 1)))
 if not Declaration.objects.filter(transaction_number="{NUMBER}").exists():
-    ExchangeRate.objects.get_or_create(
-        currency="USD", date=dt.date(2026, 3, 10), defaults={{"rate": Decimal("1.3500"), "source": "e2e"}})
     header = CadHeader(office_number="410", release_date=dt.date(2026, 3, 10), transport_mode="highway")
     original = declaration_submit(account=account, transaction_number="{NUMBER}", header=header,
                                   lines=[tshirts("1000")], now=at("2026-03-10"))
@@ -67,6 +55,7 @@ if not Declaration.objects.filter(transaction_number="{NUMBER}").exists():
     declaration_correct(declaration=original.declaration, header=header, lines=[tshirts("1100")],
                         now=at("2026-04-02"), reason_code="VALUE", reason="Freight was left out.")
 """
+)
 
 
 @pytest.fixture(scope="module")
